@@ -1,0 +1,76 @@
+// Command cocmock serves a sandbox of Huawei Cloud COC's HandleCocIncident
+// API. Run `cocmock help` for the subcommands and flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cocmock:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitError carries a process exit code other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks errors in how cocmock was called (exit 2).
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+// run is the whole program; main only hands it the process's environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd, rest := "serve", args
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "cocmock", version())
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return usageError("unknown command %q; run 'cocmock help'", cmd)
+	}
+}
+
+const usage = `cocmock — a sandbox of Huawei Cloud COC's HandleCocIncident API
+
+Usage:
+  cocmock [serve] [flags]   serve the sandbox (the default command)
+  cocmock version           print the version
+  cocmock help              this text
+
+Run 'cocmock serve -h' for the flags. Every flag has an environment twin
+COCMOCK_<FLAG> (upper case, '-' as '_'); a flag on the command line wins.
+`

@@ -1,0 +1,218 @@
+// Package httpd is cocmock's HTTP edge: Echo middleware, the sandbox's own
+// routes under /__admin, and the translation of the engine's replies (delays
+// and network faults included) to the wire. Echo is imported nowhere else.
+package httpd
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/cocmock/cocmock/mock"
+)
+
+// AdminPrefix is where the sandbox's own API lives (WireMock's convention).
+const AdminPrefix = "/__admin"
+
+// Config holds the edge's settings.
+type Config struct {
+	// MaxBody is the largest request body taken, in bytes; larger ones get
+	// the gateway's 413. Zero means DefaultMaxBody.
+	MaxBody int64
+	// MaxHang bounds the "hang" fault. Zero means DefaultMaxHang.
+	MaxHang time.Duration
+	// Logger receives the access log.
+	Logger *slog.Logger
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxBody = 1 << 20
+	DefaultMaxHang = 5 * time.Minute
+)
+
+// Server is the HTTP face of an engine.
+type Server struct {
+	engine *mock.Engine
+	cfg    Config
+	echo   *echo.Echo
+}
+
+// New builds the edge around an engine; all routes are set up here.
+func New(engine *mock.Engine, cfg Config) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxHang <= 0 {
+		cfg.MaxHang = DefaultMaxHang
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{engine: engine, cfg: cfg, echo: echo.New()}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.requestID, s.accessLog, middleware.Recover())
+
+	admin := e.Group(AdminPrefix)
+	admin.GET("/health", s.health)
+	admin.Any("", s.adminNotFound)
+	admin.Any("/*", s.adminNotFound)
+
+	e.Any("/*", s.handleMock)
+	e.RouteNotFound("/*", s.handleMock)
+	return s
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// HTTPServer wraps the handler in a net/http server with the timeouts a
+// long-running mock needs.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// requestID gives every reply an X-Request-Id, as the real gateway does.
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXRequestID, s.engine.NewRequestID())
+		return next(c)
+	}
+}
+
+// accessLog writes one line per exchange.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		log := s.cfg.Logger
+		if !log.Enabled(c.Request().Context(), slog.LevelInfo) {
+			return nil
+		}
+		r := c.Request()
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", c.Response().Status),
+			slog.Duration("duration", time.Since(start)),
+		)
+		return nil
+	}
+}
+
+// handleMock reads the request, asks the engine, and writes its reply.
+func (s *Server) handleMock(c echo.Context) error {
+	r := c.Request()
+	body, oversize, err := readBody(c.Response(), r, s.cfg.MaxBody)
+	if err != nil {
+		return err // the client went away mid-body; nothing to answer
+	}
+	reply := s.engine.Serve(r.Context(), mock.Request{
+		ID:       c.Response().Header().Get(echo.HeaderXRequestID),
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		RawQuery: r.URL.RawQuery,
+		Header:   r.Header,
+		Body:     body,
+		Oversize: oversize,
+	})
+	return s.write(c, reply)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, oversize bool, err error) {
+	if r.ContentLength > limit {
+		return nil, true, nil
+	}
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, true, nil
+	}
+	return body, false, err
+}
+
+// write waits out the reply's delay, then sends it or its fault.
+func (s *Server) write(c echo.Context, reply mock.Reply) error {
+	ctx := c.Request().Context()
+	if reply.Delay > 0 {
+		if err := wait(ctx, reply.Delay); err != nil {
+			return nil // the client gave up; there is no one to answer
+		}
+	}
+	if reply.Fault != mock.NoFault {
+		return s.fault(c, reply)
+	}
+	h := c.Response().Header()
+	for k, v := range reply.Header {
+		h[k] = v
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(reply.Body)))
+	c.Response().WriteHeader(reply.Status)
+	_, err := c.Response().Write(reply.Body)
+	return err
+}
+
+// wait blocks for d or until ctx ends.
+func wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) health(c echo.Context) error {
+	return c.JSONBlob(http.StatusOK, []byte(`{"status":"ok"}`))
+}
+
+func (s *Server) adminNotFound(c echo.Context) error {
+	return problem(c, http.StatusNotFound, "No such sandbox call",
+		c.Request().Method+" "+c.Request().URL.Path+" is not part of the sandbox API")
+}
+
+// handleError turns errors that escape a handler (panics, Echo's own) into
+// replies: problem+json for the sandbox API, the gateway's shape otherwise.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+	}
+	s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
+		slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
+	if isAdmin(c.Request().URL.Path) {
+		_ = problem(c, status, http.StatusText(status), err.Error())
+		return
+	}
+	id := c.Response().Header().Get(echo.HeaderXRequestID)
+	_ = s.write(c, mock.GatewayError(status, id))
+}
+
+func isAdmin(path string) bool {
+	return path == AdminPrefix || len(path) > len(AdminPrefix) && path[:len(AdminPrefix)+1] == AdminPrefix+"/"
+}

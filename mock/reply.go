@@ -1,0 +1,149 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Reply is what the engine answers; the HTTP edge writes it to the wire.
+type Reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// Delay is how long to wait before answering; the wait ends early when
+	// the client goes away.
+	Delay time.Duration
+	// Fault, when set, replaces the reply with a broken connection.
+	Fault Fault
+}
+
+// Fault is a deliberate network failure instead of a reply.
+type Fault string
+
+// Faults the edge knows how to produce on a real connection.
+const (
+	NoFault Fault = ""
+	// FaultReset closes the connection with a TCP RST.
+	FaultReset Fault = "reset"
+	// FaultEmpty closes the connection without writing a byte.
+	FaultEmpty Fault = "empty"
+	// FaultMalformed promises a longer body than it writes, then closes.
+	FaultMalformed Fault = "malformed"
+	// FaultHang writes nothing until the client gives up or the hang limit passes.
+	FaultHang Fault = "hang"
+)
+
+// Faults lists every fault, in the order the docs give them.
+var Faults = []Fault{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
+
+// ProviderCode is COC's service id, sent as a JSON string: a number breaks
+// the official Go SDK's decoder.
+const ProviderCode = "049"
+
+// Codes the engine itself answers with.
+const (
+	CodeOK               = "GOM.00000000"
+	CodeInvalidParameter = "GOM.00007256"
+	CodeTicketNotFound   = "COC.00067003"
+
+	GatewayNoAPI      = "APIGW.0101"
+	GatewayBadRequest = "APIGW.0201"
+	GatewayAuth       = "APIGW.0301"
+	GatewayThrottled  = "APIGW.0308"
+)
+
+// Envelope is COC's reply body. Field order is the service's.
+type Envelope struct {
+	ProviderCode string  `json:"provider_code"`
+	ErrorCode    string  `json:"error_code"`
+	ErrorMsg     *string `json:"error_msg"`
+	Data         any     `json:"data"`
+}
+
+// GatewayBody is the API gateway's error body.
+type GatewayBody struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+	RequestID string `json:"request_id"`
+}
+
+// GOM builds COC's envelope with a code and message; an empty message is
+// sent as null, as the service does on success.
+func GOM(code, msg string) Envelope {
+	env := Envelope{ProviderCode: ProviderCode, ErrorCode: code}
+	if msg != "" {
+		env.ErrorMsg = &msg
+	}
+	return env
+}
+
+// encodeJSON writes v as compact JSON without HTML escaping and without the
+// trailing newline of json.Encoder, which is how the service's bodies look.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// mustJSON is for values built by the engine itself, which always encode.
+func mustJSON(v any) []byte {
+	b, err := encodeJSON(v)
+	if err != nil {
+		panic("mock: encoding a built-in value: " + err.Error())
+	}
+	return b
+}
+
+func jsonReply(status int, body []byte) Reply {
+	return Reply{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+}
+
+// gomReply is a reply in COC's envelope.
+func gomReply(status int, code, msg string) Reply {
+	return jsonReply(status, mustJSON(GOM(code, msg)))
+}
+
+// gatewayReply is a reply in the API gateway's error shape.
+func gatewayReply(status int, code, msg, requestID string) Reply {
+	return jsonReply(status, mustJSON(GatewayBody{ErrorCode: code, ErrorMsg: msg, RequestID: requestID}))
+}
+
+// headerSafe makes a string fit in one header value.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// Gateway codes and messages for the statuses the gateway answers with
+// itself. The 5xx codes are not in the reference (no source publishes them);
+// they keep the gateway's body shape.
+var gatewayDefaults = map[int][2]string{
+	http.StatusUnauthorized:          {GatewayAuth, "Incorrect IAM authentication information: x-auth-token not found"},
+	http.StatusNotFound:              {GatewayNoAPI, "The API does not exist or has not been published in the environment"},
+	http.StatusRequestEntityTooLarge: {GatewayBadRequest, "Request entity too large"},
+	http.StatusTooManyRequests:       {GatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second"},
+	http.StatusInternalServerError:   {"APIGW.0103", "Internal server error"},
+	http.StatusBadGateway:            {"APIGW.0202", "Backend unavailable"},
+	http.StatusServiceUnavailable:    {"APIGW.0202", "Backend unavailable"},
+	http.StatusGatewayTimeout:        {"APIGW.0204", "Backend timeout"},
+}
+
+// GatewayError is the gateway's own reply for a status, in its body shape.
+func GatewayError(status int, requestID string) Reply {
+	d, ok := gatewayDefaults[status]
+	if !ok {
+		d = [2]string{GatewayBadRequest, http.StatusText(status)}
+	}
+	return gatewayReply(status, d[0], d[1], requestID)
+}

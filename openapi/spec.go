@@ -1,0 +1,282 @@
+// Package openapi loads the COC contract, routes requests to its operations
+// and checks requests and replies against it. It is the only package that
+// imports kin-openapi: everything it returns is plain Go.
+package openapi
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+//go:embed coc.yaml
+var embedded []byte
+
+// Embedded returns the built-in COC document (OpenAPI 3.0.3, YAML).
+func Embedded() []byte { return slices.Clone(embedded) }
+
+// OriginExtension marks a declared response as coming from the API gateway
+// rather than from COC itself.
+const OriginExtension = "x-cocmock-origin"
+
+// Errors of Route.
+var (
+	ErrNoPath   = errors.New("no operation at this path")
+	ErrNoMethod = errors.New("method not allowed at this path")
+)
+
+// Spec is a loaded, validated document with its router. It is immutable and
+// safe for concurrent use.
+type Spec struct {
+	name   string
+	doc    *openapi3.T
+	router routers.Router
+	ops    map[*openapi3.Operation]*Operation
+	// reqOpts and respOpts are built once; openapi3filter only reads them.
+	reqOpts  *openapi3filter.Options
+	respOpts *openapi3filter.Options
+}
+
+// Operation is one method on one path of the document.
+type Operation struct {
+	ID     string
+	Method string
+	Path   string
+	op     *openapi3.Operation
+	route  *routers.Route
+}
+
+// Load parses and validates a document and builds its router. name is used in
+// error messages (a file name, or "embedded").
+func Load(name string, data []byte) (*Spec, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	ctx := context.Background()
+	if err := doc.Validate(ctx); err != nil {
+		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
+	}
+	// The declared servers name the cloud's hosts; a mock answers on any host,
+	// so the router matches paths only.
+	routed := *doc
+	routed.Servers = openapi3.Servers{{URL: "/"}}
+	router, err := gorillamux.NewRouter(&routed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: building the router: %w", name, err)
+	}
+	s := &Spec{
+		name:   name,
+		doc:    doc,
+		router: router,
+		ops:    map[*openapi3.Operation]*Operation{},
+		reqOpts: &openapi3filter.Options{
+			MultiError:          true,
+			KeepValidatedValue:  true,
+			SkipSettingDefaults: true,
+			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+		},
+		respOpts: &openapi3filter.Options{
+			MultiError:            true,
+			IncludeResponseStatus: true,
+		},
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			s.ops[op] = &Operation{
+				ID: op.OperationID, Method: method, Path: path, op: op,
+				route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+			}
+		}
+	}
+	return s, nil
+}
+
+// Name says where the document came from.
+func (s *Spec) Name() string { return s.name }
+
+// Operations lists the document's operations, sorted by path and method.
+func (s *Spec) Operations() []*Operation {
+	out := make([]*Operation, 0, len(s.ops))
+	for _, op := range s.ops {
+		out = append(out, op)
+	}
+	slices.SortFunc(out, func(a, b *Operation) int {
+		return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method)
+	})
+	return out
+}
+
+// Route finds the operation for a method and path, with the values of the
+// path's parameters. It returns ErrNoPath or ErrNoMethod when the document
+// has no such operation.
+func (s *Spec) Route(method, path string) (*Operation, map[string]string, error) {
+	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: "cocmock"}
+	route, params, err := s.router.FindRoute(req)
+	switch {
+	case errors.Is(err, routers.ErrMethodNotAllowed):
+		return nil, nil, ErrNoMethod
+	case err != nil:
+		return nil, nil, ErrNoPath
+	}
+	return s.ops[route.Operation], params, nil
+}
+
+// Request is what ValidateRequest checks: the parts of an HTTP request the
+// contract speaks of.
+type Request struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	// PathParams are the values Route found for the path's parameters.
+	PathParams map[string]string
+}
+
+// Checked is the outcome of ValidateRequest.
+type Checked struct {
+	// Body is the decoded JSON body (json.Number for numbers) when the request
+	// is valid, else nil.
+	Body any
+	// Violations lists every way the request breaks the contract, ordered
+	// shallow fields first, then by name; empty for a valid request.
+	Violations []Violation
+}
+
+// ValidateRequest checks a request against its operation, collecting every
+// violation. The body is decoded once, here.
+func (s *Spec) ValidateRequest(ctx context.Context, op *Operation, r Request) Checked {
+	req := &http.Request{
+		Method:        r.Method,
+		URL:           &url.URL{Path: r.Path, RawQuery: r.RawQuery},
+		Header:        r.Header,
+		Body:          nopCloser{bytes.NewReader(r.Body)},
+		ContentLength: int64(len(r.Body)),
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	input := &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: r.PathParams, Route: op.route, Options: s.reqOpts,
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+		return Checked{Violations: violations(err)}
+	}
+	var body any
+	if v, ok := req.Body.(interface{ ValidatedValue() any }); ok {
+		body = v.ValidatedValue()
+	}
+	return Checked{Body: body}
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// ValidateResponse checks a reply the mock is about to send against the
+// operation: its status must be declared and its body must match.
+func (s *Spec) ValidateResponse(ctx context.Context, op *Operation, status int, header http.Header, body []byte) []Violation {
+	req := &http.Request{Method: op.Method, URL: &url.URL{Path: op.Path}, Header: http.Header{}}
+	if header == nil {
+		header = http.Header{}
+	}
+	if header.Get("Content-Type") == "" {
+		header = header.Clone()
+		header.Set("Content-Type", "application/json")
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: op.route},
+		Status:                 status,
+		Header:                 header,
+		Body:                   nopCloser{bytes.NewReader(body)},
+		Options:                s.respOpts,
+	}
+	if err := openapi3filter.ValidateResponse(ctx, input); err != nil {
+		return violations(err)
+	}
+	return nil
+}
+
+// Statuses lists the response statuses the operation declares, ascending.
+func (op *Operation) Statuses() []int {
+	var out []int
+	for code := range op.op.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Declares reports whether the operation declares a response with this status.
+func (op *Operation) Declares(status int) bool {
+	return op.op.Responses.Status(status) != nil
+}
+
+// FromGateway reports whether the declared response for status is marked as
+// coming from the API gateway.
+func (op *Operation) FromGateway(status int) bool {
+	ref := op.op.Responses.Status(status)
+	if ref == nil || ref.Value == nil {
+		return false
+	}
+	return ref.Value.Extensions[OriginExtension] == "gateway"
+}
+
+// Example is a named example reply of an operation.
+type Example struct {
+	Status int
+	Name   string
+	Value  any
+}
+
+// Examples lists the JSON examples of the response declared for status,
+// sorted by name. A single `example` is named "default".
+func (op *Operation) Examples(status int) []Example {
+	ref := op.op.Responses.Status(status)
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	mt := ref.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	var out []Example
+	if mt.Example != nil {
+		out = append(out, Example{Status: status, Name: "default", Value: mt.Example})
+	}
+	for name, ex := range mt.Examples {
+		if ex != nil && ex.Value != nil {
+			out = append(out, Example{Status: status, Name: name, Value: ex.Value.Value})
+		}
+	}
+	slices.SortFunc(out, func(a, b Example) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// FindExample looks an example up by name across every declared status.
+func (op *Operation) FindExample(name string) (Example, bool) {
+	for _, status := range op.Statuses() {
+		for _, ex := range op.Examples(status) {
+			if ex.Name == name {
+				return ex, true
+			}
+		}
+	}
+	return Example{}, false
+}
