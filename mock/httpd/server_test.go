@@ -1,0 +1,166 @@
+package httpd_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/openapi"
+)
+
+const handlePath = "/v1/external/incident/handle"
+
+var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func newServer(t testing.TB, cfg httpd.Config) *httptest.Server {
+	t.Helper()
+	spec, err := openapi.Load("embedded", openapi.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpd.New(mock.New(spec, mock.WithSeed(1)), cfg).Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type exchange struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func do(t *testing.T, method, url, contentType, body string) exchange {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exchange{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+const acceptBody = `{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"acceptedIncident1"}`
+
+func TestEveryReplyCarriesRequestIDAndJSON(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		gatewayBody              bool
+	}{
+		{"success", "POST", handlePath, acceptBody, 200, false},
+		{"invalid request", "POST", handlePath, `{}`, 400, false},
+		{"unknown path → gateway 404", "POST", "/v2/nothing", acceptBody, 404, true},
+		{"wrong method → gateway 404", "DELETE", handlePath, "", 404, true},
+		{"unusual method → gateway 404", "PROPFIND", handlePath, "", 404, true},
+		{"health", "GET", "/__admin/health", "", 200, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := do(t, tc.method, srv.URL+tc.path, "application/json;charset=UTF-8", tc.body)
+			if x.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", x.status, tc.status, x.body)
+			}
+			id := x.header.Get("X-Request-Id")
+			if !hex32.MatchString(id) {
+				t.Fatalf("X-Request-Id %q", id)
+			}
+			if ct := x.header.Get("Content-Type"); ct != "application/json" {
+				t.Fatalf("Content-Type %q", ct)
+			}
+			if tc.gatewayBody {
+				var g mock.GatewayBody
+				if err := json.Unmarshal([]byte(x.body), &g); err != nil || g.RequestID != id || g.ErrorCode != "APIGW.0101" {
+					t.Fatalf("gateway body %s does not repeat request id %s", x.body, id)
+				}
+			}
+		})
+	}
+}
+
+func TestHealth(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	x := do(t, "GET", srv.URL+"/__admin/health", "", "")
+	if x.status != 200 || x.body != `{"status":"ok"}` {
+		t.Fatalf("health: %d %s", x.status, x.body)
+	}
+}
+
+func TestUnknownAdminCallIsProblemJSON(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	for _, path := range []string{"/__admin/nothing", "/__admin"} {
+		x := do(t, "GET", srv.URL+path, "", "")
+		if x.status != 404 || x.header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s: %d %s %s", path, x.status, x.header.Get("Content-Type"), x.body)
+		}
+		var p map[string]any
+		if err := json.Unmarshal([]byte(x.body), &p); err != nil || p["status"] != float64(404) || p["title"] == "" {
+			t.Fatalf("%s: problem %s", path, x.body)
+		}
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	const limit = 1024
+	srv := newServer(t, httpd.Config{MaxBody: limit})
+	pad := func(n int) string {
+		// A valid accept body padded with spaces to exactly n bytes.
+		return acceptBody[:len(acceptBody)-1] + strings.Repeat(" ", n-len(acceptBody)) + "}"
+	}
+	t.Run("body of exactly --max-body bytes → 200", func(t *testing.T) {
+		x := do(t, "POST", srv.URL+handlePath, "application/json", pad(limit))
+		if x.status != 200 {
+			t.Fatalf("%d %s", x.status, x.body)
+		}
+	})
+	t.Run("one byte over → 413 APIGW.0201", func(t *testing.T) {
+		x := do(t, "POST", srv.URL+handlePath, "application/json", pad(limit+1))
+		var g mock.GatewayBody
+		if err := json.Unmarshal([]byte(x.body), &g); err != nil {
+			t.Fatal(err)
+		}
+		if x.status != 413 || g.ErrorCode != "APIGW.0201" || g.RequestID != x.header.Get("X-Request-Id") {
+			t.Fatalf("%d %s", x.status, x.body)
+		}
+	})
+	t.Run("chunked body over the limit → 413", func(t *testing.T) {
+		pr, pw := io.Pipe()
+		go func() {
+			_, _ = pw.Write([]byte(pad(limit + 100)))
+			_ = pw.Close()
+		}()
+		req, _ := http.NewRequest("POST", srv.URL+handlePath, pr) // no length: chunked
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 413 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestDefaultBodyLimitIsOneMiB(t *testing.T) {
+	if httpd.DefaultMaxBody != 1<<20 {
+		t.Fatalf("DefaultMaxBody = %d", httpd.DefaultMaxBody)
+	}
+}
