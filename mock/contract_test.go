@@ -9,6 +9,7 @@ import (
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 const (
@@ -22,7 +23,15 @@ func newEngine(t testing.TB, opts ...mock.Option) *mock.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mock.New(spec, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
+	set, err := scenarios.LoadBuiltin(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
 }
 
 // call posts a JSON body as the SDK does.
@@ -261,19 +270,19 @@ func TestEnvelopeBytes(t *testing.T) {
 			name:   "oversize body → 413 gateway body with the request id",
 			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: handlePath, Header: jsonHeader(), Oversize: true},
 			status: 413,
-			body:   `{"error_code":"APIGW.0201","error_msg":"Request entity too large","request_id":"0123456789abcdef0123456789abcdef"}`,
+			body:   `{"error_code":"APIGW.0201","error_msg":"Request entity too large.","request_id":"0123456789abcdef0123456789abcdef"}`,
 		},
 		{
 			name:   "unknown path → 404 APIGW.0101",
 			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: "/v1/external/incident/nope", Header: jsonHeader()},
 			status: 404,
-			body:   `{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment","request_id":"0123456789abcdef0123456789abcdef"}`,
+			body:   `{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment.","request_id":"0123456789abcdef0123456789abcdef"}`,
 		},
 		{
 			name:   "wrong method on the path → 404 APIGW.0101",
 			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "GET", Path: handlePath},
 			status: 404,
-			body:   `{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment: method not allowed","request_id":"0123456789abcdef0123456789abcdef"}`,
+			body:   `{"error_code":"APIGW.0101","error_msg":"The API does not exist.","request_id":"0123456789abcdef0123456789abcdef"}`,
 		},
 	}
 	for _, tc := range cases {

@@ -7,16 +7,35 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
 
 	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
 )
+
+// Headers a client uses to steer the sandbox.
+const (
+	// ScenarioHeader picks the scenario for one request.
+	ScenarioHeader = "X-Cocmock-Scenario"
+	// SessionHeader gives a caller its own tickets, counters, scenario and
+	// journal.
+	SessionHeader = "X-Cocmock-Session"
+	// RuleHeader names the rule that answered (diagnostic).
+	RuleHeader = "X-Cocmock-Rule"
+)
+
+// DefaultScenario is active unless told otherwise.
+const DefaultScenario = "default"
 
 // Request is one call to the simulated API, as the edge read it.
 type Request struct {
@@ -43,13 +62,16 @@ func (systemClock) Now() time.Time { return time.Now() }
 
 // Engine answers requests. It is safe for concurrent use.
 type Engine struct {
-	spec  *openapi.Spec
-	clock Clock
-	log   *slog.Logger
+	spec     *openapi.Spec
+	set      atomic.Pointer[scenarios.Set]
+	scenario string
+	clock    Clock
+	log      *slog.Logger
 	// faker is the one seeded source behind every random choice, fake value
 	// and request id. Its source is locked, so it is safe to share.
-	faker *gofakeit.Faker
-	seed  int64
+	faker    *gofakeit.Faker
+	seed     int64
+	sessions *sessions
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
 }
@@ -67,12 +89,31 @@ func WithClock(c Clock) Option { return func(e *Engine) { e.clock = c } }
 // WithLogger sets where the engine logs.
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
-// New builds an engine for a spec.
-func New(spec *openapi.Spec, opts ...Option) *Engine {
-	e := &Engine{spec: spec, clock: systemClock{}, log: slog.New(slog.DiscardHandler)}
+// WithScenario sets the scenario used when neither the request nor its
+// session names one.
+func WithScenario(name string) Option { return func(e *Engine) { e.scenario = name } }
+
+// WithMaxSessions bounds how many sessions are kept; the least recently used
+// is dropped beyond it.
+func WithMaxSessions(n int) Option { return func(e *Engine) { e.sessions.max = n } }
+
+// New builds an engine for a spec and a scenario set. It fails when the
+// default scenario is not in the set.
+func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error) {
+	e := &Engine{
+		spec:     spec,
+		scenario: DefaultScenario,
+		clock:    systemClock{},
+		log:      slog.New(slog.DiscardHandler),
+		sessions: newSessions(DefaultMaxSessions),
+	}
 	for _, opt := range opts {
 		opt(e)
 	}
+	if _, ok := set.Get(e.scenario); !ok {
+		return nil, fmt.Errorf("scenario %q is not loaded (known: %v)", e.scenario, set.Names())
+	}
+	e.set.Store(set)
 	if e.seed == 0 {
 		e.seed = gofakeit.NewCrypto().Int64()
 	}
@@ -81,11 +122,14 @@ func New(spec *openapi.Spec, opts ...Option) *Engine {
 	for _, op := range spec.Operations() {
 		e.examples[op] = exampleBody(op)
 	}
-	return e
+	return e, nil
 }
 
 // Seed is the seed in use, so that a run with a random seed can be repeated.
 func (e *Engine) Seed() int64 { return e.seed }
+
+// Scenarios is the scenario set in use.
+func (e *Engine) Scenarios() *scenarios.Set { return e.set.Load() }
 
 // NewRequestID returns 32 lowercase hex characters, like the gateway's ids.
 func (e *Engine) NewRequestID() string {
@@ -103,7 +147,7 @@ func (e *Engine) NewRequestID() string {
 func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	// 1. The gateway refuses bodies over its limit before anything else.
 	if req.Oversize {
-		return gatewayReply(http.StatusRequestEntityTooLarge, GatewayBadRequest, "Request entity too large", req.ID)
+		return GatewayError(http.StatusRequestEntityTooLarge, req.ID)
 	}
 
 	// 2. Route: the spec's paths are the only route table.
@@ -127,15 +171,202 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 			slog.String("request_id", req.ID), slog.Any("keys", unknown))
 	}
 
-	// 4. Answer with the contract's example of success.
-	return jsonReply(http.StatusOK, e.examples[op])
+	// 4. Pick the session and scenario, and read Prefer.
+	sess := e.sessions.get(req.Header.Get(SessionHeader))
+	sc, problem := e.pickScenario(req.Header, sess)
+	if problem != nil {
+		return problem.Reply()
+	}
+	pref, err := parsePrefer(req.Header)
+	if err != nil {
+		return Problem{Status: http.StatusBadRequest, Title: "Unusable Prefer header", Detail: err.Error()}.Reply()
+	}
+	faker := e.faker
+	if pref.hasSeed {
+		faker = gofakeit.New(pref.seed)
+	}
+	data := scenarios.Data{Body: checked.Body, Header: req.Header, RequestID: req.ID}.WithFaker(faker)
+
+	// 5. Choose the reply: from the spec when Prefer asks, else the first
+	//    matching rule, else the spec's example of success.
+	var reply Reply
+	switch {
+	case pref.fromSpec():
+		reply, problem = e.specReply(op, pref, faker, req.ID)
+	default:
+		in := scenarios.Input{Body: checked.Body, Header: req.Header, Query: parseQuery(req.RawQuery)}
+		var rule *scenarios.Rule
+		if sc.AppliesTo(op.ID) {
+			rule = sc.Match(in, nil)
+		}
+		if rule == nil {
+			reply = jsonReply(http.StatusOK, e.examples[op])
+			break
+		}
+		chosen := e.pickReply(sess, sc, rule, in, faker)
+		reply, problem = e.render(ctx, op, chosen, data, faker)
+		if problem == nil {
+			reply.Header.Set(RuleHeader, rule.Name)
+		}
+	}
+	if problem != nil {
+		return problem.Reply()
+	}
+	if len(pref.applied) > 0 {
+		reply.Header.Set("Preference-Applied", joinComma(pref.applied))
+	}
+	return reply
 }
 
+// pickScenario chooses by X-Cocmock-Scenario, then the session's active
+// scenario, then the engine's default.
+func (e *Engine) pickScenario(h http.Header, sess *session) (*scenarios.Scenario, *Problem) {
+	set := e.set.Load()
+	name := h.Get(ScenarioHeader)
+	if name == "" {
+		name = sess.activeScenario()
+	}
+	if name == "" {
+		name = e.scenario
+	}
+	sc, ok := set.Get(name)
+	if !ok {
+		return nil, &Problem{
+			Status: http.StatusNotFound, Title: "Unknown scenario",
+			Detail: fmt.Sprintf("no scenario is named %q", name),
+			Extra:  map[string]any{"scenarios": set.Names()},
+		}
+	}
+	return sc, nil
+}
+
+// pickReply takes the rule's reply: its only one, the next step of its
+// sequence, or a weighted random choice.
+func (e *Engine) pickReply(sess *session, sc *scenarios.Scenario, rule *scenarios.Rule, in scenarios.Input, faker *gofakeit.Faker) *scenarios.Reply {
+	switch {
+	case rule.Sequence != nil:
+		key := sc.Name + "\x00" + rule.Name
+		if per := rule.Sequence.Per; per != nil {
+			v, _ := per.Select(in)
+			key += "\x00" + fmt.Sprint(v)
+		}
+		return rule.Sequence.Step(sess.next(key))
+	case rule.Random != nil:
+		return rule.Random.Choose(faker.Rand)
+	}
+	return rule.Respond
+}
+
+// render evaluates a reply's templates and delay. A reply that claims to be
+// in contract and was not checked at load (it has templates) is checked now.
+func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios.Reply, data scenarios.Data, faker *gofakeit.Faker) (Reply, *Problem) {
+	header, err := r.RenderHeader(data)
+	if err == nil {
+		var body []byte
+		if body, err = r.Body.Render(data); err == nil {
+			if len(body) > 0 && header.Get("Content-Type") == "" {
+				header.Set("Content-Type", "application/json")
+			}
+			reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(faker.Rand), Fault: r.Fault}
+			if r.Contract && r.Fault == scenarios.NoFault && !r.Static() {
+				if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
+					e.log.LogAttrs(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
+						slog.String("request_id", data.RequestID), slog.String("violations", joinViolations(v)))
+					reply.Header.Set(ViolationsHeader, joinViolations(v))
+				}
+			}
+			return reply, nil
+		}
+	}
+	return Reply{}, &Problem{Status: http.StatusInternalServerError, Title: "Scenario template failed", Detail: err.Error()}
+}
+
+// specReply answers from the spec as Prefer asked: a named example, the
+// first example of a status, or a value generated from its schema.
+func (e *Engine) specReply(op *openapi.Operation, pref preference, faker *gofakeit.Faker, requestID string) (Reply, *Problem) {
+	unusable := func(format string, args ...any) (Reply, *Problem) {
+		return Reply{}, &Problem{Status: http.StatusBadRequest, Title: "Unusable Prefer header", Detail: fmt.Sprintf(format, args...),
+			Extra: map[string]any{"statuses": op.Statuses()}}
+	}
+	status := pref.code
+	if status != 0 && !op.Declares(status) {
+		return unusable("%s declares no %d response", op.ID, status)
+	}
+	var value any
+	switch {
+	case pref.dynamic:
+		if status == 0 {
+			status = http.StatusOK
+		}
+		v, err := op.Generate(status, faker)
+		if err != nil {
+			return unusable("dynamic=true: %v", err)
+		}
+		value = v
+	case pref.example != "":
+		ex, ok := op.FindExample(pref.example)
+		if !ok || (status != 0 && ex.Status != status) {
+			return unusable("%s has no example named %q%s", op.ID, pref.example, forStatus(status))
+		}
+		status, value = ex.Status, ex.Value
+	default:
+		examples := op.Examples(status)
+		if len(examples) == 0 {
+			return unusable("the %d response has no example; add dynamic=true", status)
+		}
+		value = examples[0].Value
+	}
+	if m, ok := value.(map[string]any); ok && op.FromGateway(status) {
+		if _, has := m["request_id"]; has {
+			m = cloneMap(m)
+			m["request_id"] = requestID
+			value = m
+		}
+	}
+	return jsonReply(status, encodeExample(value)), nil
+}
+
+func forStatus(status int) string {
+	if status == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" for status %d", status)
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func parseQuery(raw string) url.Values {
+	if raw == "" {
+		return nil
+	}
+	q, _ := url.ParseQuery(raw)
+	return q
+}
+
+func joinComma(parts []string) string {
+	var b bytes.Buffer
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// noAPIMessage is the gateway's wording: one message for an unknown path,
+// another for a known path with a method it does not publish.
 func noAPIMessage(err error) string {
 	if errors.Is(err, openapi.ErrNoMethod) {
-		return "The API does not exist or has not been published in the environment: method not allowed"
+		return "The API does not exist."
 	}
-	return "The API does not exist or has not been published in the environment"
+	return gatewayDefaults[http.StatusNotFound][1]
 }
 
 // exampleBody is the spec's first 200 example, or COC's success envelope
@@ -148,21 +379,52 @@ func exampleBody(op *openapi.Operation) []byte {
 	return encodeExample(examples[0].Value)
 }
 
-// encodeExample encodes an example value, keeping COC's field order when the
-// value is an envelope.
+// fieldOrder puts the keys of COC's envelope and the gateway's body in the
+// order the services send them; other keys follow, sorted.
+var fieldOrder = map[string]int{
+	"provider_code": 1, "error_code": 2, "error_msg": 3, "data": 4, "request_id": 5,
+}
+
+// encodeExample encodes an example value, top-level keys in fieldOrder.
 func encodeExample(v any) []byte {
-	if m, ok := v.(map[string]any); ok && len(m) == 4 {
-		raw := mustJSON(m)
-		var env Envelope
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if dec.Decode(&env) == nil {
-			return mustJSON(env)
+	m, ok := v.(map[string]any)
+	if !ok {
+		b, err := encodeJSON(v)
+		if err != nil {
+			return mustJSON(GOM(CodeOK, ""))
 		}
+		return b
 	}
-	b, err := encodeJSON(v)
-	if err != nil {
-		return mustJSON(GOM(CodeOK, ""))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return b
+	slices.SortFunc(keys, func(a, b string) int {
+		oa, ob := fieldOrder[a], fieldOrder[b]
+		switch {
+		case oa != 0 && ob != 0:
+			return oa - ob
+		case oa != 0:
+			return -1
+		case ob != 0:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(mustJSON(k))
+		buf.WriteByte(':')
+		b, err := encodeJSON(m[k])
+		if err != nil {
+			b = []byte("null")
+		}
+		buf.Write(b)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes()
 }

@@ -38,7 +38,7 @@ func FuzzRequestPath(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	eng := mock.New(spec, mock.WithSeed(1))
+	eng := newEngine(f)
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		h := http.Header{}
 		if contentType != "" {

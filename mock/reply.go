@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 // Reply is what the engine answers; the HTTP edge writes it to the wire.
@@ -20,24 +22,18 @@ type Reply struct {
 	Fault Fault
 }
 
-// Fault is a deliberate network failure instead of a reply.
-type Fault string
+// Fault is a deliberate network failure instead of a reply; the scenario
+// files name them.
+type Fault = scenarios.Fault
 
-// Faults the edge knows how to produce on a real connection.
+// The faults, as the edge produces them.
 const (
-	NoFault Fault = ""
-	// FaultReset closes the connection with a TCP RST.
-	FaultReset Fault = "reset"
-	// FaultEmpty closes the connection without writing a byte.
-	FaultEmpty Fault = "empty"
-	// FaultMalformed promises a longer body than it writes, then closes.
-	FaultMalformed Fault = "malformed"
-	// FaultHang writes nothing until the client gives up or the hang limit passes.
-	FaultHang Fault = "hang"
+	NoFault        = scenarios.NoFault
+	FaultReset     = scenarios.FaultReset
+	FaultEmpty     = scenarios.FaultEmpty
+	FaultMalformed = scenarios.FaultMalformed
+	FaultHang      = scenarios.FaultHang
 )
-
-// Faults lists every fault, in the order the docs give them.
-var Faults = []Fault{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
 
 // ProviderCode is COC's service id, sent as a JSON string: a number breaks
 // the official Go SDK's decoder.
@@ -125,18 +121,18 @@ func headerSafe(s string) string {
 	}, s)
 }
 
-// Gateway codes and messages for the statuses the gateway answers with
-// itself. The 5xx codes are not in the reference (no source publishes them);
-// they keep the gateway's body shape.
+// gatewayDefaults are the gateway's own code and words for the statuses it
+// answers with itself, from the API Gateway user manual's error-code table
+// (the 503 row is not in that table; it reuses the 502 wording).
 var gatewayDefaults = map[int][2]string{
 	http.StatusUnauthorized:          {GatewayAuth, "Incorrect IAM authentication information: x-auth-token not found"},
-	http.StatusNotFound:              {GatewayNoAPI, "The API does not exist or has not been published in the environment"},
-	http.StatusRequestEntityTooLarge: {GatewayBadRequest, "Request entity too large"},
+	http.StatusNotFound:              {GatewayNoAPI, "The API does not exist or has not been published in the environment."},
+	http.StatusRequestEntityTooLarge: {GatewayBadRequest, "Request entity too large."},
 	http.StatusTooManyRequests:       {GatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second"},
-	http.StatusInternalServerError:   {"APIGW.0103", "Internal server error"},
-	http.StatusBadGateway:            {"APIGW.0202", "Backend unavailable"},
-	http.StatusServiceUnavailable:    {"APIGW.0202", "Backend unavailable"},
-	http.StatusGatewayTimeout:        {"APIGW.0204", "Backend timeout"},
+	http.StatusInternalServerError:   {"APIGW.0103", "The backend does not exist."},
+	http.StatusBadGateway:            {GatewayBadRequest, "Backend unavailable."},
+	http.StatusServiceUnavailable:    {GatewayBadRequest, "Backend unavailable."},
+	http.StatusGatewayTimeout:        {GatewayBadRequest, "Backend timeout."},
 }
 
 // GatewayError is the gateway's own reply for a status, in its body shape.

@@ -280,3 +280,39 @@ func (op *Operation) FindExample(name string) (Example, bool) {
 	}
 	return Example{}, false
 }
+
+// Operation returns the operation with that operationId.
+func (s *Spec) Operation(id string) (*Operation, bool) {
+	for _, op := range s.ops {
+		if op.ID == id {
+			return op, true
+		}
+	}
+	return nil, false
+}
+
+// SampleRequest is the operation's first request example (by name), or nil.
+func (op *Operation) SampleRequest() any {
+	rb := op.op.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil
+	}
+	mt := rb.Value.Content.Get("application/json")
+	if mt == nil {
+		return nil
+	}
+	if mt.Example != nil {
+		return mt.Example
+	}
+	names := make([]string, 0, len(mt.Examples))
+	for name := range mt.Examples {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if ex := mt.Examples[name]; ex != nil && ex.Value != nil {
+			return ex.Value.Value
+		}
+	}
+	return nil
+}

@@ -53,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, getenv, stdout, stderr)
+	case "validate":
+		return validate(ctx, rest, getenv, stdout, stderr)
+	case "scenarios":
+		return listScenarios(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cocmock", version())
 		return nil
@@ -68,9 +72,12 @@ const usage = `cocmock — a sandbox of Huawei Cloud COC's HandleCocIncident API
 
 Usage:
   cocmock [serve] [flags]   serve the sandbox (the default command)
+  cocmock validate [flags]  lint the spec and scenario files (exit 0 clean,
+                            1 findings, 2 usage or I/O error)
+  cocmock scenarios [flags] list the scenarios, one line each
   cocmock version           print the version
   cocmock help              this text
 
-Run 'cocmock serve -h' for the flags. Every flag has an environment twin
+Run 'cocmock <command> -h' for a command's flags. Every flag has an environment twin
 COCMOCK_<FLAG> (upper case, '-' as '_'); a flag on the command line wins.
 `

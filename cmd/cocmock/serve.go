@@ -13,17 +13,23 @@ import (
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
 	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 // shutdownGrace is how long in-flight replies get to finish on SIGINT/SIGTERM.
 const shutdownGrace = 10 * time.Second
 
 type serveConfig struct {
-	addr      string
-	spec      string
-	maxBody   byteSize
-	logFormat string
-	logLevel  string
+	addr        string
+	spec        string
+	scenarios   string
+	scenario    string
+	seed        int64
+	maxBody     byteSize
+	maxHang     time.Duration
+	maxSessions int
+	logFormat   string
+	logLevel    string
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -31,7 +37,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.spec, "spec", "", "OpenAPI document to serve instead of the embedded COC contract")
+	fs.StringVar(&cfg.scenarios, "scenarios", "", "folder of scenario files (*.yaml) that add to and override the built-in ones by name")
+	fs.StringVar(&cfg.scenario, "scenario", mock.DefaultScenario, "scenario used when a request and its session name none")
+	fs.Int64Var(&cfg.seed, "seed", 0, "seed for every random choice and fake value; 0 picks one and prints it")
 	fs.Var(&cfg.maxBody, "max-body", "largest request body taken; larger ones get the gateway's 413 APIGW.0201")
+	fs.DurationVar(&cfg.maxHang, "max-hang", httpd.DefaultMaxHang, "longest a 'hang' fault holds a request")
+	fs.IntVar(&cfg.maxSessions, "max-sessions", mock.DefaultMaxSessions, "sessions kept; the least recently used is dropped beyond it")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -39,6 +50,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return nil
 		}
 		return err
+	}
+	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 {
+		return usageError("--max-hang and --max-sessions must be above 0")
 	}
 	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
@@ -48,14 +62,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	engine := mock.New(spec, mock.WithLogger(log))
-	srv := httpd.New(engine, httpd.Config{MaxBody: int64(cfg.maxBody), Logger: log}).HTTPServer(cfg.addr)
+	set, err := loadScenarios(spec, cfg.scenarios)
+	if err != nil {
+		return err
+	}
+	engine, err := mock.New(spec, set,
+		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),
+		mock.WithMaxSessions(cfg.maxSessions))
+	if err != nil {
+		return usageError("--scenario: %v", err)
+	}
+	srv := httpd.New(engine, httpd.Config{MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log}).HTTPServer(cfg.addr)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, seed %d)\n", version(), ln.Addr(), spec.Name(), engine.Seed())
+	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d)\n",
+		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -83,4 +107,21 @@ func loadSpec(path string) (*openapi.Spec, error) {
 		return nil, &exitError{code: 2, err: err}
 	}
 	return openapi.Load(path, data)
+}
+
+// loadScenarios loads the built-in scenarios, then the folder's, which
+// override built-ins of the same name.
+func loadScenarios(spec *openapi.Spec, dir string) (*scenarios.Set, error) {
+	sources := []scenarios.Source{{Name: "builtin", FS: scenarios.Builtin()}}
+	if dir != "" {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
+		if !info.IsDir() {
+			return nil, usageError("--scenarios %s is not a folder", dir)
+		}
+		sources = append(sources, scenarios.Source{Name: dir, FS: os.DirFS(dir)})
+	}
+	return scenarios.Load(spec, sources...)
 }

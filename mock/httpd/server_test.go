@@ -12,6 +12,7 @@ import (
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
 	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 const handlePath = "/v1/external/incident/handle"
@@ -24,7 +25,15 @@ func newServer(t testing.TB, cfg httpd.Config) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpd.New(mock.New(spec, mock.WithSeed(1)), cfg).Handler())
+	set, err := scenarios.LoadBuiltin(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, mock.WithSeed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpd.New(eng, cfg).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/cocmock/cocmock/scenarios"
+)
+
+// validate lints the spec and every scenario file: exit 0 when clean, 1 on
+// findings, 2 on usage or I/O errors.
+func validate(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", stderr)
+	specPath := fs.String("spec", "", "OpenAPI document to check instead of the embedded one")
+	dir := fs.String("scenarios", "", "folder of scenario files to check with the built-in ones")
+	format := fs.String("format", "text", "output format: text or json")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usageError("--format %q: want text or json", *format)
+	}
+	var findings scenarios.Findings
+	spec, err := loadSpec(*specPath)
+	if err != nil {
+		if exitCode(err) == 2 {
+			return err
+		}
+		findings = append(findings, scenarios.Finding{File: specName(*specPath), Msg: err.Error()})
+	} else if _, err := loadScenarios(spec, *dir); err != nil {
+		if !errors.As(err, &findings) {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if *format == "json" {
+		out := struct {
+			OK       bool               `json:"ok"`
+			Findings []scenarios.Finding `json:"findings"`
+		}{OK: len(findings) == 0, Findings: append([]scenarios.Finding{}, findings...)}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range findings {
+			fmt.Fprintln(stdout, f)
+		}
+		if len(findings) == 0 {
+			fmt.Fprintln(stdout, "ok: spec and scenarios are valid")
+		}
+	}
+	if len(findings) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d finding(s)", len(findings))}
+	}
+	return nil
+}
+
+func specName(path string) string {
+	if path == "" {
+		return "embedded"
+	}
+	return path
+}
+
+// listScenarios prints one line per scenario: name and description.
+func listScenarios(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("scenarios", stderr)
+	specPath := fs.String("spec", "", "OpenAPI document to load the scenarios against")
+	dir := fs.String("scenarios", "", "folder of scenario files to list with the built-in ones")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	spec, err := loadSpec(*specPath)
+	if err != nil {
+		return err
+	}
+	set, err := loadScenarios(spec, *dir)
+	if err != nil {
+		return err
+	}
+	for _, sc := range set.Scenarios() {
+		fmt.Fprintf(stdout, "%-12s %s\n", sc.Name, sc.Description)
+	}
+	return nil
+}

@@ -1,0 +1,491 @@
+package scenarios
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cocmock/cocmock/openapi"
+)
+
+//go:embed *.yaml
+var builtin embed.FS
+
+// Builtin returns the scenario files embedded in the binary.
+func Builtin() fs.FS { return builtin }
+
+// Source is a folder of scenario files (*.yaml, *.yml).
+type Source struct {
+	// Name prefixes file names in findings ("builtin", or the folder's path).
+	Name string
+	FS   fs.FS
+}
+
+// Load reads every source in order; a later source's scenario replaces an
+// earlier one of the same name (user files override built-ins). All
+// findings of all files are returned together as Findings.
+func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
+	set := &Set{byName: map[string]*Scenario{}}
+	var findings Findings
+	for _, src := range sources {
+		files, err := scenarioFiles(src.FS)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src.Name, err)
+		}
+		inSource := map[string]string{}
+		for _, name := range files {
+			data, err := fs.ReadFile(src.FS, name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path.Join(src.Name, name), err)
+			}
+			file := src.Name + "/" + name
+			sc, fileFindings := Parse(file, data, spec)
+			findings = append(findings, fileFindings...)
+			if sc == nil {
+				continue
+			}
+			if other, dup := inSource[sc.Name]; dup {
+				findings = append(findings, Finding{File: file, Line: 1, Msg: fmt.Sprintf("scenario %q is also defined in %s", sc.Name, other)})
+				continue
+			}
+			inSource[sc.Name] = file
+			set.byName[sc.Name] = sc
+		}
+	}
+	if len(findings) > 0 {
+		return nil, findings
+	}
+	for name := range set.byName {
+		set.names = append(set.names, name)
+	}
+	slices.Sort(set.names)
+	return set, nil
+}
+
+func scenarioFiles(fsys fs.FS) ([]string, error) {
+	var out []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != "." {
+			return fs.SkipDir // one level: nested folders are not scanned
+		}
+		if ext := path.Ext(p); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out, err
+}
+
+var scenarioName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// Parse compiles one scenario file. It returns nil and the findings when
+// anything is wrong.
+func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
+	r := &reader{file: file}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Findings{{File: file, Msg: "empty file"}}
+		}
+		return nil, Findings{{File: file, Line: yamlErrorLine(err), Msg: err.Error()}}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, Findings{{File: file, Line: extra.Line, Msg: "one scenario per file: found a second YAML document"}}
+	}
+	root := doc.Content[0]
+	m := r.mapping(root, "scenario")
+	sc := &Scenario{File: file}
+	sc.Name = r.str(m.take("name"), "name")
+	switch {
+	case !m.has("name"):
+		r.errorf(root, "scenario: name is required")
+	case !scenarioName.MatchString(sc.Name):
+		r.errorf(m.vals["name"], "name %q: use lower-case letters, digits, '-' and '_'", sc.Name)
+	}
+	sc.Description = r.str(m.take("description"), "description")
+	if sc.Description == "" {
+		r.errorf(root, "scenario: description is required (say which client behaviour it tests)")
+	}
+	sc.Operation = r.str(m.take("operation"), "operation")
+	if _, ok := spec.Operation(sc.Operation); sc.Operation != "" && !ok {
+		if !strings.HasPrefix(file, "builtin/") {
+			r.errorf(m.vals["operation"], "operation %q is not in the spec", sc.Operation)
+		}
+		// A built-in written for the COC contract stays loaded but inert
+		// when another spec is served.
+		sc.Inert = true
+	}
+	if n := m.take("state"); n != nil {
+		sc.State = r.stateMachine(n)
+	}
+	rulesNode := m.take("rules")
+	if rulesNode == nil {
+		r.errorf(root, "scenario: rules are required (a list; it may be empty)")
+	}
+	m.done("scenario")
+	names := map[string]int{}
+	for _, rn := range r.seq(rulesNode, "rules") {
+		rule := r.rule(rn, sc)
+		if rule == nil {
+			continue
+		}
+		if line, dup := names[rule.Name]; dup {
+			r.errorf(rn, "rule %q: name already used on line %d", rule.Name, line)
+		}
+		names[rule.Name] = rule.Line
+		sc.Rules = append(sc.Rules, rule)
+	}
+	if len(r.findings) == 0 && !sc.Inert {
+		r.checkContract(sc, spec)
+	}
+	if len(r.findings) > 0 {
+		return nil, r.findings
+	}
+	return sc, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		var n int
+		fmt.Sscan(m[1], &n)
+		return n
+	}
+	return 0
+}
+
+func (r *reader) stateMachine(n *yaml.Node) *StateMachine {
+	m := r.mapping(n, "state")
+	sm := &StateMachine{UnknownKeys: "create"}
+	key := m.take("key")
+	if key == nil {
+		r.errorf(n, "state: key is required (a selector such as body.incident_num)")
+	} else if sel, err := ParseSelector(r.str(key, "state.key")); err != nil {
+		r.errorf(key, "state.key: %v", err)
+	} else {
+		sm.Key = sel
+	}
+	sm.Initial = r.str(m.take("initial"), "state.initial")
+	if sm.Initial == "" {
+		r.errorf(n, "state: initial is required")
+	}
+	if u := m.take("unknown"); u != nil {
+		sm.UnknownKeys = r.str(u, "state.unknown")
+		if sm.UnknownKeys != "create" && sm.UnknownKeys != "reject" {
+			r.errorf(u, "state.unknown %q: want create or reject", sm.UnknownKeys)
+		}
+	}
+	m.done("state")
+	return sm
+}
+
+func (r *reader) rule(n *yaml.Node, sc *Scenario) *Rule {
+	m := r.mapping(n, "rule")
+	rule := &Rule{Line: n.Line}
+	rule.Name = r.str(m.take("name"), "rule name")
+	if rule.Name == "" {
+		r.errorf(n, "rule: name is required")
+	}
+	what := fmt.Sprintf("rule %q", rule.Name)
+	if w := m.take("when"); w != nil {
+		wm := r.mapping(w, what+" when")
+		for i := 0; w.Kind == yaml.MappingNode && i+1 < len(w.Content); i += 2 {
+			if c, ok := r.compileCondition(w.Content[i], w.Content[i+1]); ok {
+				rule.When = append(rule.When, c)
+			}
+		}
+		_ = wm
+	}
+	if s := m.take("state"); s != nil {
+		if sc.State == nil {
+			r.errorf(s, "%s: state needs the scenario to declare state (key and initial)", what)
+		}
+		rule.State = r.transition(s, what)
+	}
+	kinds := 0
+	if v := m.take("respond"); v != nil {
+		kinds++
+		rule.Respond = r.reply(v, what+" respond", false)
+	}
+	if v := m.take("sequence"); v != nil {
+		kinds++
+		rule.Sequence = r.sequence(v, what)
+	}
+	if v := m.take("random"); v != nil {
+		kinds++
+		rule.Random = r.random(v, what)
+	}
+	if kinds != 1 {
+		r.errorf(n, "%s: give exactly one of respond, sequence or random (found %d)", what, kinds)
+	}
+	m.done(what)
+	return rule
+}
+
+func (r *reader) transition(n *yaml.Node, what string) *Transition {
+	m := r.mapping(n, what+" state")
+	t := &Transition{}
+	if in := m.take("in"); in != nil {
+		for _, s := range r.seq(in, what+" state.in") {
+			t.In = append(t.In, r.str(s, what+" state.in"))
+		}
+	}
+	t.To = r.str(m.take("to"), what+" state.to")
+	m.done(what + " state")
+	return t
+}
+
+func (r *reader) sequence(n *yaml.Node, what string) *Sequence {
+	m := r.mapping(n, what+" sequence")
+	s := &Sequence{}
+	steps := m.take("steps")
+	for i, st := range r.seq(steps, what+" sequence.steps") {
+		s.Steps = append(s.Steps, r.reply(st, fmt.Sprintf("%s step %d", what, i+1), false))
+	}
+	if len(s.Steps) == 0 {
+		r.errorf(n, "%s: sequence needs at least one step", what)
+	}
+	switch then := r.str(m.take("then"), what+" sequence.then"); then {
+	case "", "repeat-last":
+	case "cycle":
+		s.Cycle = true
+	default:
+		r.errorf(m.vals["then"], "%s: then %q: want repeat-last or cycle", what, then)
+	}
+	if p := m.take("per"); p != nil {
+		sel, err := ParseSelector(r.str(p, what+" sequence.per"))
+		if err != nil {
+			r.errorf(p, "%s: sequence.per: %v", what, err)
+		}
+		s.Per = &sel
+	}
+	m.done(what + " sequence")
+	return s
+}
+
+func (r *reader) random(n *yaml.Node, what string) *Random {
+	rnd := &Random{}
+	for i, c := range r.seq(n, what+" random") {
+		reply := r.reply(c, fmt.Sprintf("%s choice %d", what, i+1), true)
+		rnd.Choices = append(rnd.Choices, reply)
+		rnd.total += reply.Weight
+	}
+	if len(rnd.Choices) == 0 {
+		r.errorf(n, "%s: random needs at least one choice", what)
+	}
+	return rnd
+}
+
+// gatewayMessages are the gateway's own words for codes that have one
+// message (API Gateway user manual, error codes); other codes, and
+// APIGW.0201 which has several, need a message in the file.
+var gatewayMessages = map[string]string{
+	"APIGW.0101": "The API does not exist or has not been published in the environment.",
+	"APIGW.0103": "The backend does not exist.",
+	"APIGW.0301": "Incorrect IAM authentication information: verify aksk signature fail",
+	"APIGW.0308": "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
+}
+
+func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
+	m := r.mapping(n, what)
+	reply := &Reply{Line: n.Line, Contract: true}
+	if s := m.take("status"); s != nil {
+		reply.Status = r.integer(s, what+" status")
+		if reply.Status < 100 || reply.Status > 599 {
+			r.errorf(s, "%s: status %d is not an HTTP status", what, reply.Status)
+		}
+	}
+	if f := m.take("fault"); f != nil {
+		reply.Fault = Fault(r.str(f, what+" fault"))
+		if !slices.Contains(Faults, reply.Fault) {
+			r.errorf(f, "%s: fault %q: want one of reset, empty, malformed, hang", what, reply.Fault)
+		}
+	}
+	if reply.Status == 0 && reply.Fault == NoFault {
+		r.errorf(n, "%s: a reply needs a status (or a fault)", what)
+	}
+	if c := m.take("contract"); c != nil {
+		reply.Contract, _ = r.boolean(c, what+" contract")
+	}
+	if h := m.take("headers"); h != nil {
+		hm := r.mapping(h, what+" headers")
+		for _, k := range hm.keys {
+			v := hm.take(k)
+			t, err := compileText(r.str(v, what+" header "+k))
+			if err != nil {
+				r.errorf(v, "%s: header %s: %v", what, k, err)
+				continue
+			}
+			reply.Headers = append(reply.Headers, Header{Name: k, Value: t})
+		}
+	}
+	bodies := 0
+	if b := m.take("body"); b != nil {
+		bodies++
+		if root, ok := r.bodyNode(b, what); ok {
+			reply.Body = &Body{root: root}
+		}
+	}
+	if g := m.take("gom"); g != nil {
+		bodies++
+		reply.Body = r.gom(g, what)
+	}
+	if g := m.take("gateway"); g != nil {
+		bodies++
+		reply.Body = r.gateway(g, what)
+	}
+	if bodies > 1 {
+		r.errorf(n, "%s: give at most one of body, gom or gateway", what)
+	}
+	if d := m.take("delay"); d != nil {
+		reply.Delay = r.delay(d, what)
+	}
+	if weighted {
+		w := m.take("weight")
+		reply.Weight = r.integer(w, what+" weight")
+		if w == nil || reply.Weight <= 0 {
+			r.errorf(n, "%s: weight must be a whole number above 0", what)
+		}
+	}
+	m.done(what)
+	return reply
+}
+
+// gom reads the shorthand {code, message} into COC's envelope.
+func (r *reader) gom(n *yaml.Node, what string) *Body {
+	m := r.mapping(n, what+" gom")
+	code := r.str(m.take("code"), what+" gom.code")
+	if code == "" {
+		r.errorf(n, "%s: gom.code is required (e.g. GOM.00007256)", what)
+	}
+	msg := node{kind: nodeValue, raw: []byte("null")}
+	if mn := m.take("message"); mn != nil {
+		t, err := compileText(r.str(mn, what+" gom.message"))
+		if err != nil {
+			r.errorf(mn, "%s: gom.message: %v", what, err)
+		} else {
+			msg = node{kind: nodeText, text: t}
+		}
+	}
+	m.done(what + " gom")
+	provider, _ := valueNode("049")
+	codeNode, _ := valueNode(code)
+	null, _ := valueNode(nil)
+	return &Body{root: objectNode(
+		[]string{"provider_code", "error_code", "error_msg", "data"},
+		[]node{provider, codeNode, msg, null},
+	)}
+}
+
+// gateway reads the shorthand {code, message} into the API gateway's body,
+// with the reply's request id.
+func (r *reader) gateway(n *yaml.Node, what string) *Body {
+	m := r.mapping(n, what+" gateway")
+	code := r.str(m.take("code"), what+" gateway.code")
+	if code == "" {
+		r.errorf(n, "%s: gateway.code is required (e.g. APIGW.0308)", what)
+	}
+	msgText := gatewayMessages[code]
+	if mn := m.take("message"); mn != nil {
+		msgText = r.str(mn, what+" gateway.message")
+	} else if msgText == "" && code != "" {
+		r.errorf(n, "%s: gateway code %s needs a message", what, code)
+	}
+	m.done(what + " gateway")
+	t, err := compileText(msgText)
+	if err != nil {
+		r.errorf(n, "%s: gateway.message: %v", what, err)
+		t = &Text{}
+	}
+	codeNode, _ := valueNode(code)
+	return &Body{root: objectNode(
+		[]string{"error_code", "error_msg", "request_id"},
+		[]node{codeNode, {kind: nodeText, text: t}, {kind: nodeRequestID}},
+	)}
+}
+
+// bodyNode compiles any YAML value; strings with {{ }} become templates.
+func (r *reader) bodyNode(n *yaml.Node, what string) (node, bool) {
+	switch n.Kind {
+	case yaml.AliasNode:
+		return r.bodyNode(n.Alias, what)
+	case yaml.MappingNode:
+		var keys []string
+		var items []node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			child, ok := r.bodyNode(n.Content[i+1], what)
+			if !ok {
+				return node{}, false
+			}
+			keys = append(keys, n.Content[i].Value)
+			items = append(items, child)
+		}
+		return objectNode(keys, items), true
+	case yaml.SequenceNode:
+		out := node{kind: nodeArray}
+		for _, c := range n.Content {
+			child, ok := r.bodyNode(c, what)
+			if !ok {
+				return node{}, false
+			}
+			out.items = append(out.items, child)
+		}
+		return out, true
+	}
+	if n.Tag == "!!str" && strings.Contains(n.Value, "{{") {
+		t, err := compileText(n.Value)
+		if err != nil {
+			r.errorf(n, "%s: body template: %v", what, err)
+			return node{}, false
+		}
+		return node{kind: nodeText, text: t}, true
+	}
+	v := r.value(n, what+" body")
+	out, err := valueNode(v)
+	if err != nil {
+		r.errorf(n, "%s: body: %v", what, err)
+		return node{}, false
+	}
+	return out, true
+}
+
+func (r *reader) delay(n *yaml.Node, what string) Delay {
+	text := r.str(n, what+" delay")
+	lo, hi, isRange := strings.Cut(text, "..")
+	min, err := time.ParseDuration(strings.TrimSpace(lo))
+	if err != nil || min < 0 {
+		r.errorf(n, "%s: delay %q: want a duration such as 250ms or a range such as 100ms..2s", what, text)
+		return Delay{}
+	}
+	if !isRange {
+		return Delay{Min: min, Max: min}
+	}
+	max, err := time.ParseDuration(strings.TrimSpace(hi))
+	if err != nil || max < min {
+		r.errorf(n, "%s: delay %q: the range must run from the smaller to the larger duration", what, text)
+		return Delay{}
+	}
+	return Delay{Min: min, Max: max}
+}
+
+// LoadBuiltin loads only the embedded scenarios.
+func LoadBuiltin(spec *openapi.Spec) (*Set, error) {
+	return Load(spec, Source{Name: "builtin", FS: Builtin()})
+}

@@ -1,0 +1,232 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"text/template"
+
+	"github.com/brianvoe/gofakeit/v6"
+)
+
+// Data is what reply templates see.
+type Data struct {
+	// Body is the decoded request body.
+	Body any
+	// Header is the request's headers: {{ .Header.Get "X-Name" }}.
+	Header http.Header
+	// RequestID is the reply's X-Request-Id.
+	RequestID string
+	// Key and State are set for rules of stateful scenarios: the ticket and
+	// its state before the rule.
+	Key   string
+	State string
+	// faker feeds the fake function; it is the engine's seeded source.
+	faker *gofakeit.Faker
+}
+
+// WithFaker returns d with the source the fake function draws from.
+func (d Data) WithFaker(f *gofakeit.Faker) Data {
+	d.faker = f
+	return d
+}
+
+// Text is a string of a reply that may be a Go template.
+type Text struct {
+	static string
+	tmpl   *template.Template
+}
+
+// Static reports whether the text is the same for every request.
+func (t *Text) Static() bool { return t == nil || t.tmpl == nil }
+
+// Render evaluates the text for one request.
+func (t *Text) Render(d Data) (string, error) {
+	if t == nil {
+		return "", nil
+	}
+	if t.tmpl == nil {
+		return t.static, nil
+	}
+	// Templates are shared by every request; each render binds fake to its
+	// own seeded source on a clone.
+	tm, err := t.tmpl.Clone()
+	if err != nil {
+		return "", err
+	}
+	f := d.faker
+	if f == nil {
+		f = gofakeit.New(1)
+	}
+	var b strings.Builder
+	if err := tm.Funcs(templateFuncs(f)).Execute(&b, d); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// compileText parses s as a template when it contains an action.
+func compileText(s string) (*Text, error) {
+	if !strings.Contains(s, "{{") {
+		return &Text{static: s}, nil
+	}
+	tm, err := template.New("").Option("missingkey=zero").Funcs(templateFuncs(gofakeit.New(1))).Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Text{tmpl: tm}, nil
+}
+
+// templateFuncs are the functions templates may call; none reads files or
+// the environment.
+func templateFuncs(f *gofakeit.Faker) template.FuncMap {
+	return template.FuncMap{
+		// fake "name" or fake "name:params" calls a gofakeit function
+		// (https://github.com/brianvoe/gofakeit#functions) with the
+		// engine's seeded source, e.g. fake "sentence:5", fake "uuid".
+		"fake": func(spec string) (string, error) {
+			name, _, _ := strings.Cut(spec, ":")
+			if gofakeit.GetFuncLookup(name) == nil {
+				return "", fmt.Errorf("fake %q: gofakeit has no function %q", spec, name)
+			}
+			return f.Generate("{" + spec + "}"), nil
+		},
+		// json encodes a value: {{ json .Body.parameter }}.
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
+		// default gives a fallback for an empty value: {{ default "x" .Key }}.
+		"default": func(def string, v any) string {
+			if v == nil || v == "" {
+				return def
+			}
+			return fmt.Sprint(v)
+		},
+	}
+}
+
+// Body is a reply body: any JSON value whose strings may be templates.
+// Object keys keep the order they have in the file.
+type Body struct {
+	root node
+}
+
+type nodeKind int
+
+const (
+	nodeValue     nodeKind = iota // a fixed JSON value, encoded at load
+	nodeText                      // a string that may be a template
+	nodeObject                    // keys in file order
+	nodeArray
+	nodeRequestID // the reply's request id, for gateway bodies
+)
+
+type node struct {
+	kind  nodeKind
+	raw   []byte // nodeValue
+	text  *Text  // nodeText
+	keys  []string
+	items []node // nodeObject values, nodeArray items
+}
+
+// Static reports whether the body is the same for every request.
+func (b *Body) Static() bool { return b == nil || b.root.static() }
+
+func (n node) static() bool {
+	switch n.kind {
+	case nodeText:
+		return n.text.Static()
+	case nodeRequestID:
+		return false
+	case nodeObject, nodeArray:
+		for _, it := range n.items {
+			if !it.static() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Render encodes the body for one request as compact JSON.
+func (b *Body) Render(d Data) ([]byte, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	if err := b.root.render(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (n node) render(buf *bytes.Buffer, d Data) error {
+	switch n.kind {
+	case nodeValue:
+		buf.Write(n.raw)
+	case nodeText:
+		s, err := n.text.Render(d)
+		if err != nil {
+			return err
+		}
+		writeJSONString(buf, s)
+	case nodeRequestID:
+		writeJSONString(buf, d.RequestID)
+	case nodeObject:
+		buf.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeJSONString(buf, k)
+			buf.WriteByte(':')
+			if err := n.items[i].render(buf, d); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case nodeArray:
+		buf.WriteByte('[')
+		for i, it := range n.items {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := it.render(buf, d); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	}
+	return nil
+}
+
+// encodeJSON encodes without HTML escaping, as the service does.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	b, _ := encodeJSON(s) // a string always encodes
+	buf.Write(b)
+}
+
+func valueNode(v any) (node, error) {
+	raw, err := encodeJSON(v)
+	if err != nil {
+		return node{}, err
+	}
+	return node{kind: nodeValue, raw: raw}, nil
+}
+
+func objectNode(keys []string, items []node) node {
+	return node{kind: nodeObject, keys: keys, items: items}
+}

@@ -1,0 +1,248 @@
+// Package scenarios reads scenario files: named, ordered rules that choose
+// the mock's replies. Everything in a file is compiled when it is loaded
+// (selectors, matchers, regexes, templates, weights, delays) and every reply
+// that claims to be in contract is checked against the spec then, so that a
+// request only evaluates.
+package scenarios
+
+import (
+	"math/rand"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Set is a loaded, immutable collection of scenarios.
+type Set struct {
+	byName map[string]*Scenario
+	names  []string
+}
+
+// Get returns the scenario with that name.
+func (s *Set) Get(name string) (*Scenario, bool) {
+	sc, ok := s.byName[name]
+	return sc, ok
+}
+
+// Names lists the scenario names, sorted.
+func (s *Set) Names() []string { return slices.Clone(s.names) }
+
+// Scenarios lists the scenarios, sorted by name.
+func (s *Set) Scenarios() []*Scenario {
+	out := make([]*Scenario, len(s.names))
+	for i, n := range s.names {
+		out[i] = s.byName[n]
+	}
+	return out
+}
+
+// Scenario is one file: a name, a description and ordered rules.
+type Scenario struct {
+	Name        string
+	Description string
+	// File is where the scenario was read from ("builtin:default.yaml" for
+	// an embedded one).
+	File string
+	// Operation, when set, is the operationId the scenario's rules apply
+	// to; otherwise they apply to every operation of the spec.
+	Operation string
+	// Inert is set on a built-in scenario whose operation the served spec
+	// lacks: it is listed but never matches.
+	Inert bool
+	// State, when set, gives every value of its key a state machine.
+	State *StateMachine
+	Rules []*Rule
+}
+
+// AppliesTo reports whether the scenario's rules apply to an operation.
+func (sc *Scenario) AppliesTo(operationID string) bool {
+	return !sc.Inert && (sc.Operation == "" || sc.Operation == operationID)
+}
+
+// Match returns the first rule whose conditions all hold and that accept
+// takes (nil accepts all), or nil.
+func (sc *Scenario) Match(in Input, accept func(*Rule) bool) *Rule {
+	for _, rule := range sc.Rules {
+		if rule.Matches(in) && (accept == nil || accept(rule)) {
+			return rule
+		}
+	}
+	return nil
+}
+
+// StateMachine declares per-key state for a scenario.
+type StateMachine struct {
+	// Key selects the value that names a state machine (a ticket number).
+	Key Selector
+	// Initial is the state of a key seen for the first time.
+	Initial string
+	// UnknownKeys says what happens to a key seen for the first time:
+	// "create" (the default) starts it in Initial, "reject" answers 400
+	// COC.00067003 unless it was seeded.
+	UnknownKeys string
+}
+
+// Rule is one entry of a scenario: when its conditions hold, it gives one of
+// its replies.
+type Rule struct {
+	Name string
+	// Line is the rule's line in its file.
+	Line int
+	When []Condition
+	// State, when set, makes the rule apply only in some states and move the
+	// key to another.
+	State *Transition
+	// Exactly one of Respond, Sequence and Random is set.
+	Respond  *Reply
+	Sequence *Sequence
+	Random   *Random
+}
+
+// Matches reports whether every condition of the rule holds.
+func (r *Rule) Matches(in Input) bool {
+	for _, c := range r.When {
+		if !c.Holds(in) {
+			return false
+		}
+	}
+	return true
+}
+
+// Transition is a rule's state condition and effect.
+type Transition struct {
+	// In lists the states the rule applies in; empty means any state.
+	In []string
+	// To is the state after the rule; empty means unchanged.
+	To string
+}
+
+// Allows reports whether the rule applies in state.
+func (t *Transition) Allows(state string) bool {
+	return len(t.In) == 0 || slices.Contains(t.In, state)
+}
+
+// Replies lists every reply a rule can give, in file order.
+func (r *Rule) Replies() []*Reply {
+	switch {
+	case r.Respond != nil:
+		return []*Reply{r.Respond}
+	case r.Sequence != nil:
+		return r.Sequence.Steps
+	case r.Random != nil:
+		return r.Random.Choices
+	}
+	return nil
+}
+
+// Sequence gives its steps in order, one per call.
+type Sequence struct {
+	Steps []*Reply
+	// Cycle starts again from the first step after the last; otherwise the
+	// last step repeats.
+	Cycle bool
+	// Per, when set, keeps one count per value of the selector (one per
+	// ticket, say) instead of one for the rule.
+	Per *Selector
+}
+
+// Step returns the reply for the n-th call (counting from 0).
+func (s *Sequence) Step(n int) *Reply {
+	if s.Cycle {
+		return s.Steps[n%len(s.Steps)]
+	}
+	return s.Steps[min(n, len(s.Steps)-1)]
+}
+
+// Random picks one of its choices by weight.
+type Random struct {
+	Choices []*Reply
+	total   int
+}
+
+// Choose picks a reply using rng.
+func (r *Random) Choose(rng *rand.Rand) *Reply {
+	n := rng.Intn(r.total)
+	for _, c := range r.Choices {
+		if n < c.Weight {
+			return c
+		}
+		n -= c.Weight
+	}
+	return r.Choices[len(r.Choices)-1]
+}
+
+// Fault is a deliberate network failure instead of a reply.
+type Fault string
+
+// The faults a reply can ask for.
+const (
+	NoFault        Fault = ""
+	FaultReset     Fault = "reset"     // close with a TCP RST
+	FaultEmpty     Fault = "empty"     // close without writing a byte
+	FaultMalformed Fault = "malformed" // promise a longer body than is written
+	FaultHang      Fault = "hang"      // write nothing until the client gives up
+)
+
+// Faults lists every fault in the order the docs give them.
+var Faults = []Fault{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
+
+// Reply is one compiled reply of a rule.
+type Reply struct {
+	Line    int
+	Status  int
+	Headers []Header
+	// Body renders the reply's body; nil means an empty body.
+	Body *Body
+	// Delay is waited before answering.
+	Delay Delay
+	Fault Fault
+	// Contract is false for a reply deliberately outside the spec.
+	Contract bool
+	// Weight is the reply's share in a random rule.
+	Weight int
+}
+
+// Header is a reply header whose value may be a template.
+type Header struct {
+	Name  string
+	Value *Text
+}
+
+// Delay is a fixed wait (Min == Max) or a range to pick from uniformly.
+type Delay struct {
+	Min, Max time.Duration
+}
+
+// Pick returns the wait for one reply.
+func (d Delay) Pick(rng *rand.Rand) time.Duration {
+	if d.Max <= d.Min {
+		return d.Min
+	}
+	return d.Min + time.Duration(rng.Int63n(int64(d.Max-d.Min)+1))
+}
+
+// Static reports whether the reply renders the same bytes every time.
+func (r *Reply) Static() bool {
+	if r.Body != nil && !r.Body.Static() {
+		return false
+	}
+	for _, h := range r.Headers {
+		if !h.Value.Static() {
+			return false
+		}
+	}
+	return true
+}
+
+// RenderHeader renders the reply's headers.
+func (r *Reply) RenderHeader(d Data) (http.Header, error) {
+	h := http.Header{}
+	for _, hd := range r.Headers {
+		v, err := hd.Value.Render(d)
+		if err != nil {
+			return nil, err
+		}
+		h.Add(hd.Name, v)
+	}
+	return h, nil
+}
