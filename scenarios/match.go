@@ -222,7 +222,9 @@ type affix struct {
 	text string
 }
 
-func (m affix) Match(v any, present bool) bool { return present && v != nil && m.test(textOf(v), m.text) }
+func (m affix) Match(v any, present bool) bool {
+	return present && v != nil && m.test(textOf(v), m.text)
+}
 
 func compileAffix(test func(s, affix string) bool) func(r *reader, n *yaml.Node) Matcher {
 	return func(r *reader, n *yaml.Node) Matcher {
@@ -232,7 +234,9 @@ func compileAffix(test func(s, affix string) bool) func(r *reader, n *yaml.Node)
 
 type regex struct{ re *regexp.Regexp }
 
-func (m regex) Match(v any, present bool) bool { return present && v != nil && m.re.MatchString(textOf(v)) }
+func (m regex) Match(v any, present bool) bool {
+	return present && v != nil && m.re.MatchString(textOf(v))
+}
 
 func compileRegex(r *reader, n *yaml.Node) Matcher {
 	re, err := regexp.Compile(r.str(n, "regex"))

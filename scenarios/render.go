@@ -117,9 +117,9 @@ type Body struct {
 type nodeKind int
 
 const (
-	nodeValue     nodeKind = iota // a fixed JSON value, encoded at load
-	nodeText                      // a string that may be a template
-	nodeObject                    // keys in file order
+	nodeValue  nodeKind = iota // a fixed JSON value, encoded at load
+	nodeText                   // a string that may be a template
+	nodeObject                 // keys in file order
 	nodeArray
 	nodeRequestID // the reply's request id, for gateway bodies
 )

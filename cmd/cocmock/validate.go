@@ -41,7 +41,7 @@ func validate(_ context.Context, args []string, getenv func(string) string, stdo
 	}
 	if *format == "json" {
 		out := struct {
-			OK       bool               `json:"ok"`
+			OK       bool                `json:"ok"`
 			Findings []scenarios.Finding `json:"findings"`
 		}{OK: len(findings) == 0, Findings: append([]scenarios.Finding{}, findings...)}
 		enc := json.NewEncoder(stdout)
