@@ -232,10 +232,10 @@ func (r *reader) rule(n *yaml.Node, sc *Scenario) *Rule {
 		kinds++
 		rule.Random = r.random(v, what)
 	}
+	m.done(what)
 	if kinds != 1 {
 		r.errorf(n, "%s: give exactly one of respond, sequence or random (found %d)", what, kinds)
 	}
-	m.done(what)
 	return rule
 }
 

@@ -17,7 +17,10 @@ func (s *Server) fault(c echo.Context, reply mock.Reply) error {
 	if reply.Fault == mock.FaultHang {
 		// Hold the request until the client gives up or the bound passes,
 		// then drop the connection without a reply.
-		_ = wait(c.Request().Context(), s.cfg.MaxHang)
+		if err := wait(c.Request().Context(), s.cfg.MaxHang); err != nil {
+			c.Response().Status = StatusClientClosed
+			return nil
+		}
 	}
 	rc := http.NewResponseController(c.Response().Writer)
 	conn, buf, err := rc.Hijack()

@@ -32,6 +32,10 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// StatusClientClosed is logged for requests whose client left before the
+// reply (nginx's convention); it is never sent.
+const StatusClientClosed = 499
+
 // Defaults of Config.
 const (
 	DefaultMaxBody = 1 << 20
@@ -155,7 +159,10 @@ func (s *Server) write(c echo.Context, reply mock.Reply) error {
 	ctx := c.Request().Context()
 	if reply.Delay > 0 {
 		if err := wait(ctx, reply.Delay); err != nil {
-			return nil // the client gave up; there is no one to answer
+			// The client gave up; there is no one to answer. The access log
+			// shows nginx's 499 "client closed request".
+			c.Response().Status = StatusClientClosed
+			return nil
 		}
 	}
 	if reply.Fault != mock.NoFault {

@@ -3,8 +3,10 @@ package httpd_test
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -173,3 +175,5 @@ func TestDefaultBodyLimitIsOneMiB(t *testing.T) {
 		t.Fatalf("DefaultMaxBody = %d", httpd.DefaultMaxBody)
 	}
 }
+
+func osDirFS(dir string) fs.FS { return os.DirFS(dir) }

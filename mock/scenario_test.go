@@ -1,0 +1,308 @@
+package mock_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
+)
+
+// send posts a body with extra headers ("Name: value").
+func send(eng *mock.Engine, body string, headers ...string) mock.Reply {
+	h := http.Header{"Content-Type": {"application/json"}}
+	for _, kv := range headers {
+		k, v, _ := strings.Cut(kv, ": ")
+		h.Add(k, v)
+	}
+	return eng.Serve(context.Background(), mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: handlePath, Header: h, Body: []byte(body)})
+}
+
+func accept(num string) string {
+	return `{"incident_num":"` + num + `","operator":"u","operate_key":"acceptedIncident1"}`
+}
+
+func TestMagicIncidentNumbers(t *testing.T) {
+	eng := newEngine(t)
+	gw := func(code string) string {
+		return `{"error_code":"` + code + `",`
+	}
+	cases := []struct {
+		suffix   string
+		status   int
+		prefix   string
+		delay    time.Duration
+		fault    mock.Fault
+		header   string
+		rulename string
+	}{
+		{"-E400", 400, `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"Invalid parameters","data":null}`, 0, "", "", "magic-E400"},
+		{"-E401", 401, gw("APIGW.0301"), 0, "", "", "magic-E401"},
+		{"-E404", 400, `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident IM1-E404 does not exist","data":null}`, 0, "", "", "magic-E404"},
+		{"-E413", 413, gw("APIGW.0201"), 0, "", "", "magic-E413"},
+		{"-E429", 429, gw("APIGW.0308"), 0, "", "Retry-After", "magic-E429"},
+		{"-E500", 500, gw("APIGW.0103"), 0, "", "", "magic-E500"},
+		{"-E503", 503, gw("APIGW.0201"), 0, "", "", "magic-E503"},
+		{"-SLOW", 200, okBody, 3 * time.Second, "", "", "magic-SLOW"},
+		{"-HANG", 0, "", 0, mock.FaultHang, "", "magic-HANG"},
+		{"-RESET", 0, "", 0, mock.FaultReset, "", "magic-RESET"},
+		{"-EMPTY", 0, "", 0, mock.FaultEmpty, "", "magic-EMPTY"},
+		{"-MALFORMED", 200, "", 0, mock.FaultMalformed, "", "magic-MALFORMED"},
+		{"", 200, okBody, 0, "", "", "success"},
+	}
+	for _, tc := range cases {
+		t.Run("IM1"+tc.suffix, func(t *testing.T) {
+			r := send(eng, accept("IM1"+tc.suffix))
+			if r.Status != tc.status || r.Fault != tc.fault || r.Delay != tc.delay || !strings.HasPrefix(string(r.Body), tc.prefix) {
+				t.Fatalf("got %d %q fault=%q delay=%v", r.Status, r.Body, r.Fault, r.Delay)
+			}
+			if tc.header != "" && r.Header.Get(tc.header) == "" {
+				t.Fatalf("no %s header", tc.header)
+			}
+			if got := r.Header.Get(mock.RuleHeader); got != tc.rulename {
+				t.Fatalf("rule %q, want %q", got, tc.rulename)
+			}
+			if strings.HasPrefix(tc.prefix, `{"error_code"`) && !strings.HasSuffix(string(r.Body), `"request_id":"0123456789abcdef0123456789abcdef"}`) {
+				t.Fatalf("gateway body must carry the request id: %s", r.Body)
+			}
+		})
+	}
+	t.Run("-FLAKY fails once per ticket, then succeeds", func(t *testing.T) {
+		var got []int
+		for _, num := range []string{"A-FLAKY", "A-FLAKY", "A-FLAKY", "B-FLAKY", "B-FLAKY"} {
+			got = append(got, send(eng, accept(num)).Status)
+		}
+		if fmt.Sprint(got) != "[503 200 200 503 200]" {
+			t.Fatalf("statuses %v", got)
+		}
+	})
+}
+
+func TestScenarioSelection(t *testing.T) {
+	eng := newEngine(t)
+	t.Run("header picks the scenario", func(t *testing.T) {
+		r := send(eng, accept("IM1"), mock.ScenarioHeader+": outage")
+		if r.Status != 503 {
+			t.Fatalf("status %d", r.Status)
+		}
+	})
+	t.Run("unknown scenario is a problem listing the known names", func(t *testing.T) {
+		r := send(eng, accept("IM1"), mock.ScenarioHeader+": nope")
+		if r.Status != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%d %s %s", r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+		var p struct {
+			Title     string   `json:"title"`
+			Scenarios []string `json:"scenarios"`
+		}
+		if err := json.Unmarshal(r.Body, &p); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(p.Scenarios) != "[chaos default outage slow throttled]" {
+			t.Fatalf("problem %s", r.Body)
+		}
+	})
+	t.Run("WithScenario sets the default", func(t *testing.T) {
+		eng := newEngine(t, mock.WithScenario("outage"))
+		if r := send(eng, accept("IM1")); r.Status != 503 {
+			t.Fatalf("status %d", r.Status)
+		}
+	})
+	t.Run("unknown default scenario fails New", func(t *testing.T) {
+		spec, _ := openapi.Load("embedded", openapi.Embedded())
+		set, _ := scenarios.LoadBuiltin(spec)
+		if _, err := mock.New(spec, set, mock.WithScenario("nope")); err == nil {
+			t.Fatal("New accepted an unknown scenario")
+		}
+	})
+	t.Run("invalid requests get 400 whatever the scenario", func(t *testing.T) {
+		r := send(eng, `{}`, mock.ScenarioHeader+": outage")
+		if r.Status != 400 {
+			t.Fatalf("status %d", r.Status)
+		}
+	})
+}
+
+func TestUserScenarioReplyKinds(t *testing.T) {
+	spec, _ := openapi.Load("embedded", openapi.Embedded())
+	set, err := scenarios.Load(spec,
+		scenarios.Source{Name: "builtin", FS: scenarios.Builtin()},
+		scenarios.Source{Name: "good", FS: os.DirFS("../testdata/scenarios/good")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, mock.WithSeed(1), mock.WithScenario("custom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("header matcher and templated header", func(t *testing.T) {
+		r := send(eng, accept("IM1"), "X-Team: blue")
+		if r.Status != 200 || r.Header.Get("X-Echo") != "u" {
+			t.Fatalf("%d %v", r.Status, r.Header)
+		}
+	})
+	t.Run("query matcher", func(t *testing.T) {
+		r := eng.Serve(context.Background(), mock.Request{Method: "POST", Path: handlePath, RawQuery: "mode=strict", Header: jsonHeader(), Body: []byte(accept("IM1"))})
+		if r.Status != 400 || !strings.Contains(string(r.Body), "strict mode") {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	})
+	t.Run("sequence cycles", func(t *testing.T) {
+		var got []int
+		for range 7 {
+			got = append(got, send(eng, req("forwardOther1", "")).Status)
+		}
+		if fmt.Sprint(got) != "[200 400 503 200 400 503 200]" {
+			t.Fatalf("statuses %v", got)
+		}
+	})
+	t.Run("random with fake values", func(t *testing.T) {
+		seen := map[int]bool{}
+		for range 40 {
+			r := send(eng, req("incidentPause", ""))
+			seen[r.Status] = true
+			if r.Status == 400 && strings.Contains(string(r.Body), "{{") {
+				t.Fatalf("template not rendered: %s", r.Body)
+			}
+		}
+		if !seen[200] || !seen[400] {
+			t.Fatalf("40 draws of a 1:1 random gave only %v", seen)
+		}
+	})
+	t.Run("reply outside the contract is sent as written", func(t *testing.T) {
+		r := send(eng, accept("IM1-TEAPOT"))
+		if r.Status != 418 || string(r.Body) != `"short and stout"` {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	})
+	t.Run("no matching rule falls back to the spec's example", func(t *testing.T) {
+		r := send(eng, req("ReOpen", ""))
+		if r.Status != 200 || string(r.Body) != okBody || r.Header.Get(mock.RuleHeader) != "" {
+			t.Fatalf("%d %s rule=%q", r.Status, r.Body, r.Header.Get(mock.RuleHeader))
+		}
+	})
+}
+
+func TestSequenceCountsAreExactUnderConcurrency(t *testing.T) {
+	eng := newEngine(t, mock.WithScenario("throttled"))
+	const n = 99 // the throttled cycle is 200, 200, 429
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- send(eng, accept("IM1")).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[200] != 66 || count[429] != 33 {
+		t.Fatalf("got %v, want 66×200 and 33×429", count)
+	}
+}
+
+func TestSameSeedSameReplies(t *testing.T) {
+	run := func() []string {
+		eng := newEngine(t, mock.WithSeed(42), mock.WithScenario("chaos"))
+		var out []string
+		for i := range 200 {
+			id := eng.NewRequestID()
+			r := eng.Serve(context.Background(), mock.Request{ID: id, Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(accept(fmt.Sprintf("IM%d", i)))})
+			out = append(out, fmt.Sprintf("%s %d %s %s %v", id, r.Status, r.Body, r.Fault, r.Delay))
+		}
+		return out
+	}
+	a, b := run(), run()
+	kinds := map[string]bool{}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("reply %d differs:\n%s\n%s", i, a[i], b[i])
+		}
+		kinds[strings.Fields(a[i])[1]] = true
+	}
+	if len(kinds) < 4 {
+		t.Fatalf("chaos gave only %v in 200 calls", kinds)
+	}
+	c := newEngine(t, mock.WithSeed(43), mock.WithScenario("chaos"))
+	same := 0
+	for i := range 50 {
+		id := c.NewRequestID()
+		r := c.Serve(context.Background(), mock.Request{ID: id, Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(accept(fmt.Sprintf("IM%d", i)))})
+		if fmt.Sprintf("%s %d %s %s %v", id, r.Status, r.Body, r.Fault, r.Delay) == a[i] {
+			same++
+		}
+	}
+	if same == 50 {
+		t.Fatal("another seed gave the very same replies")
+	}
+}
+
+func TestPrefer(t *testing.T) {
+	eng := newEngine(t)
+	cases := []struct {
+		name, prefer string
+		status       int
+		body         string
+		applied      string
+	}{
+		{"code=400 gives the first 400 example", "code=400", 400, `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"Invalid parameters","data":null}`, "code=400"},
+		{"example by name", "example=ticketNotFound", 400, `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident does not exist","data":null}`, "example=ticketNotFound"},
+		{"code and example together", "code=400, example=ticketNotFound", 400, `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident does not exist","data":null}`, "code=400, example=ticketNotFound"},
+		{"gateway example carries this request's id", "code=401", 401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"0123456789abcdef0123456789abcdef"}`, "code=401"},
+		{"unknown preferences are not applied", "respond-async, code=200", 200, okBody, "code=200"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := send(eng, accept("IM1"), "Prefer: "+tc.prefer)
+			if r.Status != tc.status || string(r.Body) != tc.body || r.Header.Get("Preference-Applied") != tc.applied {
+				t.Fatalf("got %d %s applied=%q", r.Status, r.Body, r.Header.Get("Preference-Applied"))
+			}
+		})
+	}
+	t.Run("dynamic=true generates a body that fits the schema", func(t *testing.T) {
+		spec, _ := openapi.Load("embedded", openapi.Embedded())
+		op, _, _ := spec.Route("POST", handlePath)
+		for _, code := range []int{200, 400, 429} {
+			r := send(eng, accept("IM1"), fmt.Sprintf("Prefer: dynamic=true, code=%d", code))
+			if r.Status != code {
+				t.Fatalf("status %d", r.Status)
+			}
+			if v := spec.ValidateResponse(context.Background(), op, r.Status, r.Header, r.Body); len(v) > 0 {
+				t.Fatalf("generated %s breaks the contract: %v", r.Body, v)
+			}
+		}
+	})
+	t.Run("seed=N makes one reply reproducible", func(t *testing.T) {
+		a := send(eng, accept("IM1"), mock.ScenarioHeader+": chaos", "Prefer: seed=7")
+		for range 5 {
+			b := send(eng, accept("IM1"), mock.ScenarioHeader+": chaos", "Prefer: seed=7")
+			if a.Status != b.Status || string(a.Body) != string(b.Body) || a.Delay != b.Delay || a.Fault != b.Fault {
+				t.Fatalf("seed=7 gave %d/%v then %d/%v", a.Status, a.Delay, b.Status, b.Delay)
+			}
+		}
+		if a.Header.Get("Preference-Applied") != "seed=7" {
+			t.Fatalf("Preference-Applied %q", a.Header.Get("Preference-Applied"))
+		}
+	})
+	for _, bad := range []string{"code=418", "code=abc", "example=nope", "code=200, example=ticketNotFound", "dynamic=maybe", "seed=x", "example="} {
+		t.Run("unusable "+bad+" is a problem", func(t *testing.T) {
+			r := send(eng, accept("IM1"), "Prefer: "+bad)
+			if r.Status != 400 || r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%d %s %s", r.Status, r.Header.Get("Content-Type"), r.Body)
+			}
+		})
+	}
+}
