@@ -1,0 +1,158 @@
+package openapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/brianvoe/gofakeit/v6"
+
+	"github.com/cocmock/cocmock/openapi"
+)
+
+const handlePath = "/v1/external/incident/handle"
+
+func load(t testing.TB) (*openapi.Spec, *openapi.Operation) {
+	t.Helper()
+	s, err := openapi.Load("embedded", openapi.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _, err := s.Route(http.MethodPost, handlePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, op
+}
+
+func TestEmbeddedSpecDeclaresTheOperation(t *testing.T) {
+	s, op := load(t)
+	if op.ID != "HandleCocIncident" {
+		t.Fatalf("operationId %q", op.ID)
+	}
+	if got, ok := s.Operation("HandleCocIncident"); !ok || got != op {
+		t.Fatal("Operation by id")
+	}
+	want := []int{200, 400, 401, 404, 413, 429, 500, 502, 503, 504}
+	if !slices.Equal(op.Statuses(), want) {
+		t.Fatalf("statuses %v, want %v", op.Statuses(), want)
+	}
+	for _, st := range want {
+		if gw := op.FromGateway(st); gw != (st != 200 && st != 400) {
+			t.Errorf("status %d: FromGateway = %v", st, gw)
+		}
+	}
+}
+
+func TestRouteErrors(t *testing.T) {
+	s, _ := load(t)
+	if _, _, err := s.Route(http.MethodGet, handlePath); !errors.Is(err, openapi.ErrNoMethod) {
+		t.Fatalf("GET: %v", err)
+	}
+	if _, _, err := s.Route(http.MethodPost, "/v1/other"); !errors.Is(err, openapi.ErrNoPath) {
+		t.Fatalf("other path: %v", err)
+	}
+}
+
+func TestLoadRefusesAnInvalidDocument(t *testing.T) {
+	if _, err := openapi.Load("bad.yaml", []byte("openapi: 3.0.3\ninfo: {}\npaths: {}\n")); err == nil {
+		t.Fatal("loaded a document without info.title")
+	}
+	if _, err := openapi.Load("bad.yaml", []byte(":")); err == nil {
+		t.Fatal("loaded garbage")
+	}
+}
+
+func TestUnknownFields(t *testing.T) {
+	_, op := load(t)
+	body := map[string]any{
+		"incident_num": "IM1", "operator": "u", "operate_key": "commitSolution1", "extra": 1,
+		"parameter": map[string]any{"mtm_type": "x", "is_service_interrupt": true, "cause": "c", "solution": "s", "color": "red"},
+	}
+	if got := op.UnknownFields(body); !slices.Equal(got, []string{"extra", "parameter.color"}) {
+		t.Fatalf("got %v", got)
+	}
+	accept := map[string]any{"incident_num": "IM1", "operator": "u", "operate_key": "acceptedIncident1"}
+	if got := op.UnknownFields(accept); len(got) != 0 {
+		t.Fatalf("got %v", got)
+	}
+	forward := map[string]any{"incident_num": "IM1", "operator": "u", "operate_key": "forwardOther1",
+		"parameter": map[string]any{"virtual_send_assignee": "a", "nope": 1}}
+	if got := op.UnknownFields(forward); !slices.Equal(got, []string{"parameter.nope"}) {
+		t.Fatalf("inferred keys are known, others are not: got %v", got)
+	}
+}
+
+func TestViolationsAreOrderedAndComplete(t *testing.T) {
+	s, op := load(t)
+	c := s.ValidateRequest(context.Background(), op, openapi.Request{
+		Method: "POST", Path: handlePath, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: []byte(`{"operator":"","operate_key":"confirm","parameter":{"virtual_confirm_result":"nah"}}`),
+	})
+	var fields []string
+	for _, v := range c.Violations {
+		fields = append(fields, v.Field)
+	}
+	want := []string{"incident_num", "operator", "parameter.virtual_confirm_comment", "parameter.virtual_confirm_result"}
+	if !slices.Equal(fields, want) {
+		t.Fatalf("fields %v, want %v", fields, want)
+	}
+	if !c.Violations[0].Missing || c.Violations[1].Missing {
+		t.Fatalf("Missing flags wrong: %+v", c.Violations)
+	}
+	if c.Body != nil {
+		t.Fatal("an invalid request must not hand out its body")
+	}
+}
+
+func TestGenerateFitsTheSchema(t *testing.T) {
+	s, op := load(t)
+	for _, status := range op.Statuses() {
+		for seed := range int64(20) {
+			v, err := op.Generate(status, gofakeit.New(seed+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := jsonEncode(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if vs := s.ValidateResponse(context.Background(), op, status, nil, body); len(vs) > 0 {
+				t.Fatalf("status %d seed %d: %s breaks the contract: %v", status, seed, body, vs)
+			}
+		}
+	}
+	a, _ := op.Generate(200, gofakeit.New(5))
+	b, _ := op.Generate(200, gofakeit.New(5))
+	ja, _ := jsonEncode(a)
+	jb, _ := jsonEncode(b)
+	if string(ja) != string(jb) {
+		t.Fatal("the same seed must generate the same value")
+	}
+}
+
+func TestValidateResponse(t *testing.T) {
+	s, op := load(t)
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		ok     bool
+	}{
+		{"success envelope", 200, `{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}`, true},
+		{"numeric provider_code breaks the SDK", 200, `{"provider_code":4,"error_code":"GOM.00000000","error_msg":null,"data":null}`, false},
+		{"undeclared status", 418, `{}`, false},
+		{"gateway body", 429, `{"error_code":"APIGW.0308","error_msg":"x","request_id":"r"}`, true},
+		{"gateway body without request_id", 429, `{"error_code":"APIGW.0308","error_msg":"x"}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := s.ValidateResponse(context.Background(), op, tc.status, nil, []byte(tc.body))
+			if (len(v) == 0) != tc.ok {
+				t.Fatalf("violations %v", v)
+			}
+		})
+	}
+}
