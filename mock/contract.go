@@ -81,3 +81,11 @@ func shorten(s string) string {
 	r := []rune(s)
 	return string(r[:maxValueInMessage]) + "..."
 }
+
+func violationStrings(violations []openapi.Violation) []string {
+	out := make([]string, len(violations))
+	for i, v := range violations {
+		out[i] = v.String()
+	}
+	return out
+}

@@ -72,6 +72,9 @@ type Engine struct {
 	faker    *gofakeit.Faker
 	seed     int64
 	sessions *sessions
+	// maxSessions and journalSize size the sessions; read once by New.
+	maxSessions int
+	journalSize int
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
 }
@@ -95,7 +98,10 @@ func WithScenario(name string) Option { return func(e *Engine) { e.scenario = na
 
 // WithMaxSessions bounds how many sessions are kept; the least recently used
 // is dropped beyond it.
-func WithMaxSessions(n int) Option { return func(e *Engine) { e.sessions.max = n } }
+func WithMaxSessions(n int) Option { return func(e *Engine) { e.maxSessions = n } }
+
+// WithJournalSize sets how many exchanges each session's journal keeps.
+func WithJournalSize(n int) Option { return func(e *Engine) { e.journalSize = n } }
 
 // New builds an engine for a spec and a scenario set. It fails when the
 // default scenario is not in the set.
@@ -105,11 +111,14 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 		scenario: DefaultScenario,
 		clock:    systemClock{},
 		log:      slog.New(slog.DiscardHandler),
-		sessions: newSessions(DefaultMaxSessions),
+
+		maxSessions: DefaultMaxSessions,
+		journalSize: DefaultJournalSize,
 	}
 	for _, opt := range opts {
 		opt(e)
 	}
+	e.sessions = newSessions(e.maxSessions, e.journalSize)
 	if _, ok := set.Get(e.scenario); !ok {
 		return nil, fmt.Errorf("scenario %q is not loaded (known: %v)", e.scenario, set.Names())
 	}
@@ -143,8 +152,32 @@ func (e *Engine) NewRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Serve runs one request through the pipeline and returns the reply.
+// Serve runs one request through the pipeline, journals the exchange in
+// the caller's session, and returns the reply.
 func (e *Engine) Serve(ctx context.Context, req Request) Reply {
+	start := e.clock.Now()
+	sess := e.sessions.get(req.Header.Get(SessionHeader))
+	x := &Entry{
+		Time: start, Session: sess.id, RequestID: req.ID,
+		Request: Message{Method: req.Method, Path: req.Path, Query: req.RawQuery, Header: redact(req.Header)},
+	}
+	x.Request.Body, x.Request.Truncated = journalBody(req.Body)
+
+	reply := e.handle(ctx, req, sess, x)
+
+	x.Status, x.Fault, x.Delay = reply.Status, reply.Fault, reply.Delay
+	x.Reply = Message{Header: reply.Header}
+	x.Reply.Body, x.Reply.Truncated = journalBody(reply.Body)
+	x.Duration = e.clock.Now().Sub(start)
+	sess.mu.Lock()
+	sess.journal.add(*x)
+	sess.mu.Unlock()
+	return reply
+}
+
+// handle is the pipeline of DESIGN.md, top to bottom. It notes what it
+// decides in x for the journal.
+func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entry) Reply {
 	// 1. The gateway refuses bodies over its limit before anything else.
 	if req.Oversize {
 		return GatewayError(http.StatusRequestEntityTooLarge, req.ID)
@@ -162,21 +195,24 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 		Header: req.Header, Body: req.Body, PathParams: params,
 	})
 	if len(checked.Violations) > 0 {
+		x.Violations = violationStrings(checked.Violations)
+		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
 		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
 			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)))
 		return invalidRequest(checked.Violations, req.Header)
 	}
+	x.IncidentNum, x.OperateKey = bodyString(checked.Body, "incident_num"), bodyString(checked.Body, "operate_key")
 	if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
 		e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
 			slog.String("request_id", req.ID), slog.Any("keys", unknown))
 	}
 
-	// 4. Pick the session and scenario, and read Prefer.
-	sess := e.sessions.get(req.Header.Get(SessionHeader))
+	// 4. Pick the scenario, and read Prefer.
 	sc, problem := e.pickScenario(req.Header, sess)
 	if problem != nil {
 		return problem.Reply()
 	}
+	x.Scenario = sc.Name
 	pref, err := parsePrefer(req.Header)
 	if err != nil {
 		return Problem{Status: http.StatusBadRequest, Title: "Unusable Prefer header", Detail: err.Error()}.Reply()
@@ -185,32 +221,39 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	if pref.hasSeed {
 		faker = gofakeit.New(pref.seed)
 	}
-	data := scenarios.Data{Body: checked.Body, Header: req.Header, RequestID: req.ID}.WithFaker(faker)
 
-	// 5. Choose the reply: from the spec when Prefer asks, else the first
-	//    matching rule, else the spec's example of success.
+	// 5. Choose the reply: from the spec when Prefer asks; else the first
+	//    rule that matches, its state checked and moved atomically; else
+	//    the spec's example of success.
 	var reply Reply
 	switch {
 	case pref.fromSpec():
 		reply, problem = e.specReply(op, pref, faker, req.ID)
 	default:
 		in := scenarios.Input{Body: checked.Body, Header: req.Header, Query: parseQuery(req.RawQuery)}
-		var rule *scenarios.Rule
-		if sc.AppliesTo(op.ID) {
-			rule = sc.Match(in, nil)
-		}
-		if rule == nil {
+		m := e.match(sess, sc, op, in, faker, req.ID)
+		x.Rule, x.StateBefore, x.StateAfter = m.rule, m.before, m.after
+		switch {
+		case m.refused != nil:
+			reply = *m.refused
+		case m.reply == nil:
 			reply = jsonReply(http.StatusOK, e.examples[op])
-			break
-		}
-		chosen := e.pickReply(sess, sc, rule, in, faker)
-		reply, problem = e.render(ctx, op, chosen, data, faker)
-		if problem == nil {
-			reply.Header.Set(RuleHeader, rule.Name)
+		default:
+			data := scenarios.Data{
+				Body: checked.Body, Header: req.Header, RequestID: req.ID,
+				Key: m.key, State: m.before, Pending: m.pendingBefore,
+			}
+			reply, problem = e.render(ctx, op, m.reply, data.WithFaker(faker))
+			if problem == nil {
+				reply.Header.Set(RuleHeader, m.rule)
+			}
 		}
 	}
 	if problem != nil {
 		return problem.Reply()
+	}
+	if v := reply.Header.Get(ViolationsHeader); v != "" {
+		x.Violations = []string{v}
 	}
 	if len(pref.applied) > 0 {
 		reply.Header.Set("Preference-Applied", joinComma(pref.applied))
@@ -240,26 +283,9 @@ func (e *Engine) pickScenario(h http.Header, sess *session) (*scenarios.Scenario
 	return sc, nil
 }
 
-// pickReply takes the rule's reply: its only one, the next step of its
-// sequence, or a weighted random choice.
-func (e *Engine) pickReply(sess *session, sc *scenarios.Scenario, rule *scenarios.Rule, in scenarios.Input, faker *gofakeit.Faker) *scenarios.Reply {
-	switch {
-	case rule.Sequence != nil:
-		key := sc.Name + "\x00" + rule.Name
-		if per := rule.Sequence.Per; per != nil {
-			v, _ := per.Select(in)
-			key += "\x00" + fmt.Sprint(v)
-		}
-		return rule.Sequence.Step(sess.next(key))
-	case rule.Random != nil:
-		return rule.Random.Choose(faker.Rand)
-	}
-	return rule.Respond
-}
-
 // render evaluates a reply's templates and delay. A reply that claims to be
 // in contract and was not checked at load (it has templates) is checked now.
-func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios.Reply, data scenarios.Data, faker *gofakeit.Faker) (Reply, *Problem) {
+func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios.Reply, data scenarios.Data) (Reply, *Problem) {
 	header, err := r.RenderHeader(data)
 	if err == nil {
 		var body []byte
@@ -267,7 +293,7 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 			if len(body) > 0 && header.Get("Content-Type") == "" {
 				header.Set("Content-Type", "application/json")
 			}
-			reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(faker.Rand), Fault: r.Fault}
+			reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(data.Faker().Rand), Fault: r.Fault}
 			if r.Contract && r.Fault == scenarios.NoFault && !r.Static() {
 				if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
 					e.log.LogAttrs(ctx, slog.LevelWarn, "a scenario reply breaks the contract",

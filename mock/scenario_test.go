@@ -106,7 +106,7 @@ func TestScenarioSelection(t *testing.T) {
 		if err := json.Unmarshal(r.Body, &p); err != nil {
 			t.Fatal(err)
 		}
-		if fmt.Sprint(p.Scenarios) != "[chaos default outage slow throttled]" {
+		if fmt.Sprint(p.Scenarios) != "[chaos default lifecycle outage slow throttled]" {
 			t.Fatalf("problem %s", r.Body)
 		}
 	})

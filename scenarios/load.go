@@ -247,7 +247,42 @@ func (r *reader) transition(n *yaml.Node, what string) *Transition {
 			t.In = append(t.In, r.str(s, what+" state.in"))
 		}
 	}
+	if p := m.take("pending"); p != nil {
+		if p.Kind == yaml.ScalarNode {
+			t.Pending = []string{r.str(p, what+" state.pending")}
+		} else {
+			for _, s := range r.seq(p, what+" state.pending") {
+				t.Pending = append(t.Pending, r.str(s, what+" state.pending"))
+			}
+		}
+		if len(t.Pending) > 1 && (slices.Contains(t.Pending, "none") || slices.Contains(t.Pending, "any")) {
+			r.errorf(p, "%s: state.pending: none and any stand alone", what)
+		}
+	}
 	t.To = r.str(m.take("to"), what+" state.to")
+	t.Open = r.str(m.take("open"), what+" state.open")
+	if c := m.take("close"); c != nil {
+		t.Close, _ = r.boolean(c, what+" state.close")
+	}
+	if t.Open != "" && t.Close {
+		r.errorf(n, "%s: a rule opens or closes an approval, not both", what)
+	}
+	if rec := m.take("record"); rec != nil {
+		rm := r.mapping(rec, what+" state.record")
+		for _, field := range rm.keys {
+			v := rm.take(field)
+			if !slices.Contains(RecordFields, field) {
+				r.errorf(rm.lines[field], "%s: state.record: unknown field %q (known: %s)", what, field, strings.Join(RecordFields, ", "))
+				continue
+			}
+			sel, err := ParseSelector(r.str(v, what+" state.record."+field))
+			if err != nil {
+				r.errorf(v, "%s: state.record.%s: %v", what, field, err)
+				continue
+			}
+			t.Record = append(t.Record, Recording{Field: field, From: sel})
+		}
+	}
 	m.done(what + " state")
 	return t
 }

@@ -24,7 +24,7 @@ func TestBuiltinScenariosLoadAndDescribeThemselves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"chaos", "default", "outage", "slow", "throttled"}
+	want := []string{"chaos", "default", "lifecycle", "outage", "slow", "throttled"}
 	for _, name := range want {
 		sc, ok := set.Get(name)
 		if !ok {

@@ -91,10 +91,10 @@ func (s Selector) Select(in Input) (any, bool) {
 	return cur, true
 }
 
-// textOf is the form values are compared in: strings as they are, numbers as
+// TextOf is the form values are compared in: strings as they are, numbers as
 // written, booleans as true/false, null as "null". So `true` in a rule
 // matches both the SDK's true and Terraform's "true".
-func textOf(v any) string {
+func TextOf(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
@@ -188,19 +188,19 @@ func matcherNames() []string {
 
 type equals string
 
-func (m equals) Match(v any, present bool) bool { return present && textOf(v) == string(m) }
+func (m equals) Match(v any, present bool) bool { return present && TextOf(v) == string(m) }
 
 func compileEquals(r *reader, n *yaml.Node) Matcher {
 	if n.Kind != yaml.ScalarNode {
 		r.errorf(n, "equals takes a scalar")
 		return equals("")
 	}
-	return equals(textOf(r.value(n, "equals")))
+	return equals(TextOf(r.value(n, "equals")))
 }
 
 type in []string
 
-func (m in) Match(v any, present bool) bool { return present && slices.Contains(m, textOf(v)) }
+func (m in) Match(v any, present bool) bool { return present && slices.Contains(m, TextOf(v)) }
 
 func compileIn(r *reader, n *yaml.Node) Matcher {
 	var out in
@@ -209,7 +209,7 @@ func compileIn(r *reader, n *yaml.Node) Matcher {
 			r.errorf(item, "in takes a list of scalars")
 			continue
 		}
-		out = append(out, textOf(r.value(item, "in")))
+		out = append(out, TextOf(r.value(item, "in")))
 	}
 	if n.Kind == yaml.SequenceNode && len(out) == 0 {
 		r.errorf(n, "in needs at least one value")
@@ -223,7 +223,7 @@ type affix struct {
 }
 
 func (m affix) Match(v any, present bool) bool {
-	return present && v != nil && m.test(textOf(v), m.text)
+	return present && v != nil && m.test(TextOf(v), m.text)
 }
 
 func compileAffix(test func(s, affix string) bool) func(r *reader, n *yaml.Node) Matcher {
@@ -235,7 +235,7 @@ func compileAffix(test func(s, affix string) bool) func(r *reader, n *yaml.Node)
 type regex struct{ re *regexp.Regexp }
 
 func (m regex) Match(v any, present bool) bool {
-	return present && v != nil && m.re.MatchString(textOf(v))
+	return present && v != nil && m.re.MatchString(TextOf(v))
 }
 
 func compileRegex(r *reader, n *yaml.Node) Matcher {

@@ -23,6 +23,8 @@ type Data struct {
 	// its state before the rule.
 	Key   string
 	State string
+	// Pending is the key's pending approval ("pause", "level"), if any.
+	Pending string
 	// faker feeds the fake function; it is the engine's seeded source.
 	faker *gofakeit.Faker
 }
@@ -31,6 +33,14 @@ type Data struct {
 func (d Data) WithFaker(f *gofakeit.Faker) Data {
 	d.faker = f
 	return d
+}
+
+// Faker is the source set by WithFaker (a fixed-seed one when none was).
+func (d Data) Faker() *gofakeit.Faker {
+	if d.faker == nil {
+		return gofakeit.New(1)
+	}
+	return d.faker
 }
 
 // Text is a string of a reply that may be a Go template.
@@ -56,12 +66,8 @@ func (t *Text) Render(d Data) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f := d.faker
-	if f == nil {
-		f = gofakeit.New(1)
-	}
 	var b strings.Builder
-	if err := tm.Funcs(templateFuncs(f)).Execute(&b, d); err != nil {
+	if err := tm.Funcs(templateFuncs(d.Faker())).Execute(&b, d); err != nil {
 		return "", err
 	}
 	return b.String(), nil

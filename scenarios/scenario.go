@@ -108,17 +108,49 @@ func (r *Rule) Matches(in Input) bool {
 	return true
 }
 
-// Transition is a rule's state condition and effect.
+// Transition is a rule's state condition and effect. Besides its state, a
+// key's record may hold one pending approval (a pause or a level change)
+// and a few recorded fields.
 type Transition struct {
 	// In lists the states the rule applies in; empty means any state.
 	In []string
+	// Pending, when set, is a condition on the pending approval: "none",
+	// "any", or the kinds that must be pending.
+	Pending []string
 	// To is the state after the rule; empty means unchanged.
 	To string
+	// Open starts a pending approval of this kind.
+	Open string
+	// Close ends the pending approval.
+	Close bool
+	// Record copies request values into the key's record.
+	Record []Recording
 }
 
-// Allows reports whether the rule applies in state.
-func (t *Transition) Allows(state string) bool {
-	return len(t.In) == 0 || slices.Contains(t.In, state)
+// Recording copies one request value into a field of the key's record.
+type Recording struct {
+	Field string
+	From  Selector
+}
+
+// RecordFields are the fields a transition may record.
+var RecordFields = []string{"level", "type", "service_interrupt"}
+
+// Allows reports whether the rule applies to a key in state with the given
+// pending approval ("" for none).
+func (t *Transition) Allows(state, pending string) bool {
+	if len(t.In) > 0 && !slices.Contains(t.In, state) {
+		return false
+	}
+	switch {
+	case len(t.Pending) == 0:
+		return true
+	case t.Pending[0] == "none":
+		return pending == ""
+	case t.Pending[0] == "any":
+		return pending != ""
+	}
+	return slices.Contains(t.Pending, pending)
 }
 
 // Replies lists every reply a rule can give, in file order.

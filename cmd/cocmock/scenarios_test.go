@@ -71,13 +71,13 @@ func TestScenariosCommandListsNameAndDescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"chaos", "custom", "default", "outage", "slow", "throttled"} {
+	for _, name := range []string{"chaos", "custom", "default", "lifecycle", "outage", "slow", "throttled"} {
 		if !strings.Contains(out, name+" ") {
 			t.Errorf("no line for %s in:\n%s", name, out)
 		}
 	}
-	if lines := strings.Count(out, "\n"); lines != 6 {
-		t.Errorf("%d lines, want 6", lines)
+	if lines := strings.Count(out, "\n"); lines != 7 {
+		t.Errorf("%d lines, want 7", lines)
 	}
 }
 

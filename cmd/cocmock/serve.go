@@ -28,6 +28,8 @@ type serveConfig struct {
 	maxBody     byteSize
 	maxHang     time.Duration
 	maxSessions int
+	journalSize int
+	adminToken  string
 	logFormat   string
 	logLevel    string
 }
@@ -43,6 +45,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Var(&cfg.maxBody, "max-body", "largest request body taken; larger ones get the gateway's 413 APIGW.0201")
 	fs.DurationVar(&cfg.maxHang, "max-hang", httpd.DefaultMaxHang, "longest a 'hang' fault holds a request")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", mock.DefaultMaxSessions, "sessions kept; the least recently used is dropped beyond it")
+	fs.IntVar(&cfg.journalSize, "journal-size", mock.DefaultJournalSize, "exchanges each session's journal keeps (a ring)")
+	fs.StringVar(&cfg.adminToken, "admin-token", "", "when set, /__admin (but health) needs Authorization: Bearer <token>")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -51,8 +55,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
-	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 {
-		return usageError("--max-hang and --max-sessions must be above 0")
+	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 {
+		return usageError("--max-hang, --max-sessions and --journal-size must be above 0")
 	}
 	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
@@ -68,11 +72,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	engine, err := mock.New(spec, set,
 		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),
-		mock.WithMaxSessions(cfg.maxSessions))
+		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize))
 	if err != nil {
 		return usageError("--scenario: %v", err)
 	}
-	srv := httpd.New(engine, httpd.Config{MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log}).HTTPServer(cfg.addr)
+	srv := httpd.New(engine, httpd.Config{
+		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
+	}).HTTPServer(cfg.addr)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

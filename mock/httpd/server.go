@@ -30,6 +30,9 @@ type Config struct {
 	MaxHang time.Duration
 	// Logger receives the access log.
 	Logger *slog.Logger
+	// AdminToken, when set, locks the sandbox API (all of /__admin but
+	// health) behind Authorization: Bearer <token>.
+	AdminToken string
 }
 
 // StatusClientClosed is logged for requests whose client left before the
@@ -66,11 +69,7 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID, s.accessLog, middleware.Recover())
 
-	admin := e.Group(AdminPrefix)
-	admin.GET("/health", s.health)
-	admin.Any("", s.adminNotFound)
-	admin.Any("/*", s.adminNotFound)
-
+	s.adminRoutes()
 	e.Any("/*", s.handleMock)
 	e.RouteNotFound("/*", s.handleMock)
 	return s
@@ -202,7 +201,7 @@ func (s *Server) adminNotFound(c echo.Context) error {
 // handleError turns errors that escape a handler (panics, Echo's own) into
 // replies: problem+json for the sandbox API, the gateway's shape otherwise.
 func (s *Server) handleError(err error, c echo.Context) {
-	if c.Response().Committed {
+	if c.Response().Committed || errors.Is(err, errAnswered) {
 		return
 	}
 	status := http.StatusInternalServerError

@@ -177,3 +177,12 @@ func TestDefaultBodyLimitIsOneMiB(t *testing.T) {
 }
 
 func osDirFS(dir string) fs.FS { return os.DirFS(dir) }
+
+func mustRead(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -51,7 +51,7 @@ var requestIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 //
 // Keep all knowledge of how to build the server here: this function is meant
 // to be replaced by a shared mocktest package.
-func startServer(t *testing.T) string {
+func startServer(t *testing.T, opts ...mock.Option) string {
 	t.Helper()
 	spec, err := openapi.Load("embedded", openapi.Embedded())
 	if err != nil {
@@ -61,7 +61,7 @@ func startServer(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("loading the built-in scenarios: %v", err)
 	}
-	eng, err := mock.New(spec, set, mock.WithSeed(1))
+	eng, err := mock.New(spec, set, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
 	if err != nil {
 		t.Fatalf("building the engine: %v", err)
 	}
@@ -137,7 +137,18 @@ func checkSuccess(t *testing.T, resp *model.HandleCocIncidentResponse, err error
 
 func TestAcceptCommitSolutionConfirmSucceeds(t *testing.T) {
 	t.Parallel()
-	client := globalClient(t, startServer(t))
+	for _, scenario := range []string{"default", "lifecycle"} {
+		t.Run(scenario, func(t *testing.T) {
+			t.Parallel()
+			client := globalClient(t, startServer(t, mock.WithScenario(scenario)))
+			walkTicket(t, client)
+		})
+	}
+}
+
+// walkTicket runs one ticket's life: accept, commit the solution, confirm.
+func walkTicket(t *testing.T, client *coc.CocClient) {
+	t.Helper()
 
 	// The steps are one ticket's life, in order: no t.Parallel inside.
 	steps := []struct {
@@ -223,4 +234,24 @@ func TestBasicCredentialsAcceptSucceeds(t *testing.T) {
 	client := basicClient(t, startServer(t))
 	resp, err := handle(client, "acceptedIncident1", nil)
 	checkSuccess(t, resp, err)
+}
+
+// Under lifecycle a ticket refuses what its status does not allow, and the
+// SDK surfaces the refusal as a ServiceResponseError.
+func TestLifecycleRefusalSurfacesAsServiceResponseError(t *testing.T) {
+	t.Parallel()
+	client := globalClient(t, startServer(t, mock.WithScenario("lifecycle")))
+	walkTicket(t, client)
+	_, err := handle(client, "acceptedIncident1", nil)
+	var sre *sdkerr.ServiceResponseError
+	if !errors.As(err, &sre) {
+		t.Fatalf("accepting a completed ticket: err %v, want *sdkerr.ServiceResponseError", err)
+	}
+	want := "The incident " + incidentNum + " is INCIDENT_STATUS_COMPLETED; acceptedIncident1 needs INCIDENT_STATUS_TRIGGERED"
+	if sre.StatusCode != http.StatusBadRequest || sre.ErrorCode != codeInvalidParameter || sre.ErrorMessage != want {
+		t.Fatalf("got %d %s %q", sre.StatusCode, sre.ErrorCode, sre.ErrorMessage)
+	}
+	if !requestIDPattern.MatchString(sre.RequestId) {
+		t.Errorf("RequestId = %q", sre.RequestId)
+	}
 }

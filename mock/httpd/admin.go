@@ -1,0 +1,163 @@
+package httpd
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cocmock/cocmock/mock"
+)
+
+// adminRoutes registers the sandbox API (WireMock's /__admin convention).
+// All of it except health sits behind the admin token when one is set.
+func (s *Server) adminRoutes() {
+	admin := s.echo.Group(AdminPrefix)
+	admin.GET("/health", s.health)
+	locked := admin.Group("", s.requireToken)
+	locked.GET("/scenarios", s.listScenarios)
+	locked.PUT("/scenario", s.putScenario)
+	locked.GET("/requests", s.listRequests)
+	locked.DELETE("/requests", s.clearRequests)
+	locked.GET("/incidents", s.listIncidents)
+	locked.GET("/incidents/:num", s.getIncident)
+	locked.PUT("/incidents/:num", s.putIncident)
+	locked.POST("/reset", s.reset)
+	admin.Any("", s.adminNotFound)
+	admin.Any("/*", s.adminNotFound)
+}
+
+// requireToken checks Authorization: Bearer <token> when a token is set.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.AdminToken == "" {
+			return next(c)
+		}
+		got, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.AdminToken)) != 1 {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="cocmock"`)
+			return problem(c, http.StatusUnauthorized, "Admin token required",
+				"the sandbox API needs Authorization: Bearer <token> (the server's --admin-token)")
+		}
+		return next(c)
+	}
+}
+
+func session(c echo.Context) string { return c.Request().Header.Get(mock.SessionHeader) }
+
+type scenarioInfo struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	File        string `json:"file"`
+	Stateful    bool   `json:"stateful"`
+}
+
+func (s *Server) listScenarios(c echo.Context) error {
+	var out []scenarioInfo
+	for _, sc := range s.engine.Scenarios().Scenarios() {
+		out = append(out, scenarioInfo{Name: sc.Name, Description: sc.Description, File: sc.File, Stateful: sc.State != nil})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"active": s.engine.ActiveScenario(session(c)), "scenarios": out})
+}
+
+func (s *Server) putScenario(c echo.Context) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := decodeStrict(c, &body); err != nil {
+		return err
+	}
+	if err := s.engine.SetScenario(session(c), body.Name); err != nil {
+		if errors.Is(err, mock.ErrUnknownScenario) {
+			return writeProblem(c, mock.Problem{Status: http.StatusNotFound, Title: "Unknown scenario", Detail: err.Error(),
+				Extra: map[string]any{"scenarios": s.engine.Scenarios().Names()}})
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"active": body.Name, "session": session(c)})
+}
+
+func (s *Server) listRequests(c echo.Context) error {
+	q := c.QueryParams()
+	f := mock.Filter{IncidentNum: q.Get("incident_num"), OperateKey: q.Get("operate_key"), Rule: q.Get("rule")}
+	for name, dst := range map[string]*int{"status": &f.Status, "limit": &f.Limit} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return problem(c, http.StatusBadRequest, "Bad filter", name+" must be a whole number")
+			}
+			*dst = n
+		}
+	}
+	sess := session(c)
+	if q.Has("session") {
+		sess = q.Get("session")
+	}
+	entries, total := s.engine.Requests(sess, f)
+	if entries == nil {
+		entries = []mock.Entry{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"count": total, "requests": entries})
+}
+
+func (s *Server) clearRequests(c echo.Context) error {
+	s.engine.ClearRequests(session(c))
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) listIncidents(c echo.Context) error {
+	tickets := s.engine.Tickets(session(c))
+	return c.JSON(http.StatusOK, map[string]any{"count": len(tickets), "incidents": tickets})
+}
+
+func (s *Server) getIncident(c echo.Context) error {
+	t, ok := s.engine.Ticket(session(c), c.Param("num"))
+	if !ok {
+		return problem(c, http.StatusNotFound, "No such incident", "no ticket "+c.Param("num")+" in this session")
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) putIncident(c echo.Context) error {
+	var seed mock.Seed
+	if err := decodeStrict(c, &seed); err != nil {
+		return err
+	}
+	t, err := s.engine.SeedTicket(session(c), c.Param("num"), seed)
+	if err != nil {
+		return problem(c, http.StatusBadRequest, "Bad incident", err.Error())
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) reset(c echo.Context) error {
+	switch all := c.QueryParam("all"); all {
+	case "true":
+		s.engine.ResetAll()
+	case "", "false":
+		s.engine.Reset(session(c))
+	default:
+		return problem(c, http.StatusBadRequest, "Bad parameter", "all must be true or false")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// decodeStrict reads a JSON body into v, refusing unknown fields; a failure
+// has already been answered with a problem when it returns an error.
+func decodeStrict(c echo.Context, v any) error {
+	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		_ = problem(c, http.StatusBadRequest, "Bad request body", err.Error())
+		return errAnswered
+	}
+	return nil
+}
+
+// errAnswered tells the error handler the reply was already written.
+var errAnswered = errors.New("answered")

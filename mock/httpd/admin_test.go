@@ -1,0 +1,337 @@
+package httpd_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
+)
+
+const (
+	triggered    = "INCIDENT_STATUS_TRIGGERED"
+	acknowledged = "INCIDENT_STATUS_ACKNOWLEDGED"
+	rejectedSt   = "INCIDENT_STATUS_REJECTED"
+	resolved     = "INCIDENT_STATUS_RESOLVED"
+	completed    = "INCIDENT_STATUS_COMPLETED"
+)
+
+// sandbox is a test server with helpers for the simulated API and /__admin.
+type sandbox struct {
+	t   *testing.T
+	url string
+	// header is sent with every call (a session, a token).
+	header http.Header
+}
+
+func newSandbox(t *testing.T, cfg httpd.Config, opts ...mock.Option) *sandbox {
+	t.Helper()
+	spec, err := openapi.Load("embedded", openapi.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := scenarios.LoadBuiltin(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpd.New(eng, cfg).Handler())
+	t.Cleanup(srv.Close)
+	return &sandbox{t: t, url: srv.URL, header: http.Header{}}
+}
+
+func (s *sandbox) call(method, path, body string) exchange {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for k, v := range s.header {
+		req.Header[k] = v
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = fmt.Fprint(&b, mustRead(s.t, resp))
+	return exchange{status: resp.StatusCode, header: resp.Header, body: b.String()}
+}
+
+func (s *sandbox) operate(num, key string) exchange {
+	s.t.Helper()
+	return s.call("POST", handlePath, opBody(num, key))
+}
+
+func (s *sandbox) incident(num string) mock.Ticket {
+	s.t.Helper()
+	x := s.call("GET", "/__admin/incidents/"+num, "")
+	if x.status != 200 {
+		s.t.Fatalf("GET incident %s: %d %s", num, x.status, x.body)
+	}
+	var tk mock.Ticket
+	if err := json.Unmarshal([]byte(x.body), &tk); err != nil {
+		s.t.Fatal(err)
+	}
+	return tk
+}
+
+func (s *sandbox) seed(num, status, pending string) {
+	s.t.Helper()
+	body := fmt.Sprintf(`{"status":%q,"level":"level_30","type":"inc_type_p_function_issues"%s}`, status, pendingField(pending))
+	if x := s.call("PUT", "/__admin/incidents/"+num, body); x.status != 200 {
+		s.t.Fatalf("seed %s: %d %s", num, x.status, x.body)
+	}
+}
+
+func pendingField(p string) string {
+	if p == "" {
+		return ""
+	}
+	return fmt.Sprintf(`,"pending_approval":%q`, p)
+}
+
+func opBody(num, key string) string {
+	switch key {
+	case "commitSolution1":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"commitSolution1","parameter":{"mtm_type":"inc_type_p_config_issues","is_service_interrupt":true,"cause":"c","solution":"s"}}`
+	case "confirm-true":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"ok"}}`
+	case "confirm-false":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":"false","virtual_confirm_comment":"no"}}`
+	case "incidentChangeLevel1":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"incidentChangeLevel1","parameter":{"virtual_target_level":"level_20"}}`
+	}
+	return `{"incident_num":"` + num + `","operator":"u","operate_key":"` + key + `"}`
+}
+
+// Every row of the lifecycle table (DESIGN.md), over HTTP: seed the ticket
+// through the sandbox API, operate, read it back.
+func TestLifecycleTableOverHTTP(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{}, mock.WithScenario("lifecycle"))
+	cases := []struct {
+		from, pending, key, to, pendingAfter string
+	}{
+		{triggered, "", "acceptedIncident1", acknowledged, ""},
+		{triggered, "", "forwardOther1", triggered, ""},
+		{triggered, "", "rejected", rejectedSt, ""},
+		{rejectedSt, "", "ReOpen", triggered, ""},
+		{acknowledged, "", "commitSolution1", resolved, ""},
+		{acknowledged, "", "forwardOther1", acknowledged, ""},
+		{acknowledged, "", "incidentChangeLevel1", acknowledged, "level"},
+		{acknowledged, "", "incidentPause", acknowledged, "pause"},
+		{acknowledged, "pause", "agreed", acknowledged, ""},
+		{acknowledged, "pause", "rejected", acknowledged, ""},
+		{acknowledged, "level", "agreed", acknowledged, ""},
+		{acknowledged, "level", "rejected", acknowledged, ""},
+		{resolved, "", "confirm-true", completed, ""},
+		{resolved, "", "confirm-false", acknowledged, ""},
+	}
+	for i, tc := range cases {
+		t.Run(fmt.Sprintf("%s/%s + %s → %s", tc.from, tc.pending, tc.key, tc.to), func(t *testing.T) {
+			num := fmt.Sprintf("IM-T%02d", i)
+			sb.seed(num, tc.from, tc.pending)
+			x := sb.operate(num, tc.key)
+			if x.status != 200 || x.body != `{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}` {
+				t.Fatalf("%d %s", x.status, x.body)
+			}
+			tk := sb.incident(num)
+			if tk.Status != tc.to || tk.PendingApproval != tc.pendingAfter || len(tk.History) != 1 {
+				t.Fatalf("ticket %s pending %q history %d; want %s pending %q", tk.Status, tk.PendingApproval, len(tk.History), tc.to, tc.pendingAfter)
+			}
+			if h := tk.History[0]; h.StatusBefore != tc.from || h.StatusAfter != tc.to || h.Status != 200 {
+				t.Fatalf("history %+v", h)
+			}
+		})
+	}
+}
+
+// Every operation the table does not allow, in every status, over HTTP.
+func TestLifecycleRefusalsOverHTTP(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{}, mock.WithScenario("lifecycle"))
+	allowed := map[string][]string{
+		triggered:    {"acceptedIncident1", "forwardOther1", "rejected"},
+		rejectedSt:   {"ReOpen"},
+		acknowledged: {"commitSolution1", "forwardOther1", "incidentChangeLevel1", "incidentPause"},
+		resolved:     {"confirm-true", "confirm-false"},
+		completed:    {},
+	}
+	keys := []string{"acceptedIncident1", "commitSolution1", "confirm-true", "confirm-false", "forwardOther1",
+		"incidentPause", "agreed", "rejected", "incidentChangeLevel1", "ReOpen"}
+	statuses := []string{triggered, rejectedSt, acknowledged, resolved, completed}
+	n := 0
+	for _, status := range statuses {
+		for _, key := range keys {
+			if slices.Contains(allowed[status], key) {
+				continue
+			}
+			n++
+			num := fmt.Sprintf("IM-R%03d", n)
+			t.Run(status+" refuses "+key, func(t *testing.T) {
+				sb.seed(num, status, "")
+				x := sb.operate(num, key)
+				var env mock.Envelope
+				if err := json.Unmarshal([]byte(x.body), &env); err != nil || x.status != 400 || env.ErrorCode != "GOM.00007256" || env.ErrorMsg == nil {
+					t.Fatalf("%d %s", x.status, x.body)
+				}
+				operateKey, _, _ := strings.Cut(key, "-")
+				if msg := *env.ErrorMsg; !strings.Contains(msg, num) || !strings.Contains(msg, status) || !strings.Contains(msg, operateKey+" needs") {
+					t.Fatalf("message %q must name the ticket, its status and what %s needs", msg, operateKey)
+				}
+				if tk := sb.incident(num); tk.Status != status || tk.PendingApproval != "" || tk.History[0].Status != 400 {
+					t.Fatalf("refusal moved the ticket: %+v", tk)
+				}
+			})
+		}
+	}
+	if n != 40 {
+		t.Fatalf("%d refusals walked, want 40 (5 statuses × 10 operations − 10 allowed)", n)
+	}
+}
+
+func TestAdminScenarioSwitchPerSession(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{})
+	x := sb.call("GET", "/__admin/scenarios", "")
+	var list struct {
+		Active    string `json:"active"`
+		Scenarios []struct {
+			Name, Description string
+			Stateful          bool
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal([]byte(x.body), &list); err != nil || list.Active != "default" || len(list.Scenarios) != 6 {
+		t.Fatalf("%d %s", x.status, x.body)
+	}
+	sb.header.Set(mock.SessionHeader, "ci-1")
+	if x := sb.call("PUT", "/__admin/scenario", `{"name":"outage"}`); x.status != 200 {
+		t.Fatalf("%d %s", x.status, x.body)
+	}
+	if x := sb.operate("IM1", "acceptedIncident1"); x.status != 503 {
+		t.Fatalf("session ci-1 after switching to outage: %d", x.status)
+	}
+	sb.header.Del(mock.SessionHeader)
+	if x := sb.operate("IM1", "acceptedIncident1"); x.status != 200 {
+		t.Fatalf("the default session must not switch: %d", x.status)
+	}
+	x = sb.call("PUT", "/__admin/scenario", `{"name":"nope"}`)
+	if x.status != 404 || x.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(x.body, `"lifecycle"`) {
+		t.Fatalf("unknown scenario: %d %s", x.status, x.body)
+	}
+	if x := sb.call("PUT", "/__admin/scenario", `{"nmae":"outage"}`); x.status != 400 {
+		t.Fatalf("a typo in the body must be refused: %d %s", x.status, x.body)
+	}
+}
+
+func TestAdminRequestsFilterAndClear(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{}, mock.WithScenario("lifecycle"))
+	sb.header.Set(mock.SessionHeader, "journal")
+	sb.header.Set("X-Auth-Token", "secret-token")
+	sb.operate("IM-A", "acceptedIncident1")
+	sb.operate("IM-A", "acceptedIncident1")
+	sb.operate("IM-B", "forwardOther1")
+	var got struct {
+		Count    int          `json:"count"`
+		Requests []mock.Entry `json:"requests"`
+	}
+	for query, want := range map[string]int{"": 3, "?incident_num=IM-A": 2, "?operate_key=forwardOther1": 1, "?status=400": 1, "?rule=accept": 1, "?limit=1": 3} {
+		x := sb.call("GET", "/__admin/requests"+query, "")
+		if err := json.Unmarshal([]byte(x.body), &got); err != nil || got.Count != want {
+			t.Fatalf("%q: count %d, want %d (%s)", query, got.Count, want, x.body)
+		}
+		if strings.Contains(x.body, "secret-token") {
+			t.Fatalf("the token reached the journal: %s", x.body)
+		}
+	}
+	if len(got.Requests) != 1 || got.Requests[0].IncidentNum != "IM-B" {
+		t.Fatalf("limit=1 must give the newest: %+v", got.Requests)
+	}
+	if x := sb.call("GET", "/__admin/requests?status=abc", ""); x.status != 400 {
+		t.Fatalf("bad filter: %d", x.status)
+	}
+	if x := sb.call("DELETE", "/__admin/requests", ""); x.status != 204 {
+		t.Fatalf("clear: %d", x.status)
+	}
+	x := sb.call("GET", "/__admin/requests", "")
+	if err := json.Unmarshal([]byte(x.body), &got); err != nil || got.Count != 0 {
+		t.Fatalf("after clear: %s", x.body)
+	}
+}
+
+func TestAdminIncidentsAndReset(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{}, mock.WithScenario("lifecycle"))
+	sb.operate("IM-2", "acceptedIncident1")
+	sb.seed("IM-1", resolved, "")
+	x := sb.call("GET", "/__admin/incidents", "")
+	var list struct {
+		Count     int           `json:"count"`
+		Incidents []mock.Ticket `json:"incidents"`
+	}
+	if err := json.Unmarshal([]byte(x.body), &list); err != nil || list.Count != 2 || list.Incidents[0].IncidentNum != "IM-1" || !list.Incidents[0].Seeded {
+		t.Fatalf("%s", x.body)
+	}
+	if x := sb.call("GET", "/__admin/incidents/IM-404", ""); x.status != 404 || x.header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("%d %s", x.status, x.body)
+	}
+	for _, bad := range []string{`{}`, `{"status":"X","pending_approval":"lunch"}`, `{"status":"X","colour":"red"}`, `not json`} {
+		if x := sb.call("PUT", "/__admin/incidents/IM-9", bad); x.status != 400 {
+			t.Fatalf("seed %s: %d", bad, x.status)
+		}
+	}
+	if x := sb.call("POST", "/__admin/reset", ""); x.status != 204 {
+		t.Fatalf("reset: %d", x.status)
+	}
+	if x := sb.call("GET", "/__admin/incidents/IM-1", ""); x.status != 404 {
+		t.Fatalf("reset kept IM-1: %d", x.status)
+	}
+	if x := sb.call("POST", "/__admin/reset?all=maybe", ""); x.status != 400 {
+		t.Fatalf("bad all: %d", x.status)
+	}
+	sb.header.Set(mock.SessionHeader, "other")
+	sb.seed("IM-5", triggered, "")
+	sb.header.Del(mock.SessionHeader)
+	if x := sb.call("POST", "/__admin/reset?all=true", ""); x.status != 204 {
+		t.Fatalf("reset all: %d", x.status)
+	}
+	sb.header.Set(mock.SessionHeader, "other")
+	if x := sb.call("GET", "/__admin/incidents/IM-5", ""); x.status != 404 {
+		t.Fatalf("reset all kept another session's ticket: %d", x.status)
+	}
+}
+
+func TestAdminToken(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{AdminToken: "s3cret"})
+	if x := sb.call("GET", "/__admin/health", ""); x.status != 200 {
+		t.Fatalf("health must stay open: %d", x.status)
+	}
+	for _, path := range []string{"/__admin/scenarios", "/__admin/requests", "/__admin/incidents"} {
+		x := sb.call("GET", path, "")
+		if x.status != 401 || x.header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s without token: %d %s", path, x.status, x.body)
+		}
+	}
+	sb.header.Set("Authorization", "Bearer wrong")
+	if x := sb.call("POST", "/__admin/reset", ""); x.status != 401 {
+		t.Fatalf("wrong token: %d", x.status)
+	}
+	sb.header.Set("Authorization", "Bearer s3cret")
+	if x := sb.call("GET", "/__admin/scenarios", ""); x.status != 200 {
+		t.Fatalf("right token: %d %s", x.status, x.body)
+	}
+	if x := sb.operate("IM1", "acceptedIncident1"); x.status != 200 {
+		t.Fatalf("the token must not lock the simulated API: %d", x.status)
+	}
+}

@@ -1,0 +1,154 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// DefaultJournalSize is how many exchanges a session's journal keeps.
+const DefaultJournalSize = 1000
+
+// maxJournalBody bounds the bytes of a body kept in the journal, so that
+// memory stays flat whatever the traffic.
+const maxJournalBody = 64 << 10
+
+// Entry is one journaled exchange.
+type Entry struct {
+	Time      time.Time `json:"time"`
+	Session   string    `json:"session"`
+	RequestID string    `json:"request_id"`
+	Request   Message   `json:"request"`
+	// IncidentNum and OperateKey are read from the request body, when it has them.
+	IncidentNum string  `json:"incident_num,omitempty"`
+	OperateKey  string  `json:"operate_key,omitempty"`
+	Scenario    string  `json:"scenario,omitempty"`
+	Rule        string  `json:"rule,omitempty"`
+	StateBefore string  `json:"state_before,omitempty"`
+	StateAfter  string  `json:"state_after,omitempty"`
+	Status      int     `json:"status"`
+	Reply       Message `json:"reply"`
+	Fault       Fault   `json:"fault,omitempty"`
+	// Delay is the wait the reply asked for before it was sent.
+	Delay time.Duration `json:"delay"`
+	// Violations lists how the request (or a scenario's reply) broke the contract.
+	Violations []string `json:"violations,omitempty"`
+	// Duration is how long the sandbox took to decide, the delay excluded.
+	Duration time.Duration `json:"duration"`
+	// Auth holds what the authentication check found, when it failed.
+	Auth *AuthFailure `json:"auth,omitempty"`
+}
+
+// AuthFailure explains a refused signature or token.
+type AuthFailure struct {
+	Reason string `json:"reason"`
+	// CanonicalRequest and StringToSign are what the sandbox computed, to
+	// diff against the client's own.
+	CanonicalRequest string `json:"canonical_request,omitempty"`
+	StringToSign     string `json:"string_to_sign,omitempty"`
+}
+
+// Message is a request or reply as journaled. Body is the JSON value when
+// the body is JSON, else a string.
+type Message struct {
+	Method    string      `json:"method,omitempty"`
+	Path      string      `json:"path,omitempty"`
+	Query     string      `json:"query,omitempty"`
+	Header    http.Header `json:"headers,omitempty"`
+	Body      any         `json:"body,omitempty"`
+	Truncated bool        `json:"body_truncated,omitempty"`
+}
+
+// secretHeaders never reach the journal or the log.
+var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token"}
+
+// Redacted is what stands in for a secret.
+const Redacted = "[redacted]"
+
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	for _, name := range secretHeaders {
+		if _, ok := out[name]; ok {
+			out[name] = []string{Redacted}
+		}
+	}
+	return out
+}
+
+// journalBody keeps a body as its JSON value, or as text when it is not
+// JSON, cut at maxJournalBody.
+func journalBody(b []byte) (any, bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	if len(b) > maxJournalBody {
+		return string(b[:maxJournalBody]), true
+	}
+	if json.Valid(b) {
+		return json.RawMessage(b), false
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD"), false
+}
+
+// journal is a ring of the latest entries. The session lock guards it.
+type journal struct {
+	entries []Entry
+	next    int // where the next entry goes
+	full    bool
+}
+
+func newJournal(size int) *journal {
+	if size <= 0 {
+		size = DefaultJournalSize
+	}
+	return &journal{entries: make([]Entry, size)}
+}
+
+func (j *journal) add(e Entry) {
+	j.entries[j.next] = e
+	j.next = (j.next + 1) % len(j.entries)
+	if j.next == 0 {
+		j.full = true
+	}
+}
+
+func (j *journal) len() int {
+	if j.full {
+		return len(j.entries)
+	}
+	return j.next
+}
+
+// newestFirst calls f on each entry, newest first, until f returns false.
+func (j *journal) newestFirst(f func(*Entry) bool) {
+	n := j.len()
+	for i := 1; i <= n; i++ {
+		idx := (j.next - i + len(j.entries)) % len(j.entries)
+		if !f(&j.entries[idx]) {
+			return
+		}
+	}
+}
+
+func (j *journal) clear() {
+	clear(j.entries)
+	j.next, j.full = 0, false
+}
+
+// Filter selects journal entries; zero fields match everything.
+type Filter struct {
+	IncidentNum string
+	OperateKey  string
+	Status      int
+	Rule        string
+	// Limit caps how many entries are returned (newest first); 0 is no cap.
+	Limit int
+}
+
+func (f Filter) matches(e *Entry) bool {
+	return (f.IncidentNum == "" || e.IncidentNum == f.IncidentNum) &&
+		(f.OperateKey == "" || e.OperateKey == f.OperateKey) &&
+		(f.Status == 0 || e.Status == f.Status) &&
+		(f.Rule == "" || e.Rule == f.Rule)
+}

@@ -1,0 +1,286 @@
+package mock_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
+)
+
+const (
+	triggered    = "INCIDENT_STATUS_TRIGGERED"
+	acknowledged = "INCIDENT_STATUS_ACKNOWLEDGED"
+	rejectedSt   = "INCIDENT_STATUS_REJECTED"
+	resolved     = "INCIDENT_STATUS_RESOLVED"
+	completed    = "INCIDENT_STATUS_COMPLETED"
+)
+
+// op builds a request body for an operation on a ticket.
+func op(num, key string) string {
+	switch key {
+	case "commitSolution1":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"commitSolution1","parameter":{"mtm_type":"inc_type_p_config_issues","is_service_interrupt":"true","cause":"c","solution":"s"}}`
+	case "confirm-true":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"ok"}}`
+	case "confirm-false":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":"false","virtual_confirm_comment":"not fixed"}}`
+	case "incidentChangeLevel1":
+		return `{"incident_num":"` + num + `","operator":"u","operate_key":"incidentChangeLevel1","parameter":{"virtual_target_level":"level_20"}}`
+	}
+	return `{"incident_num":"` + num + `","operator":"u","operate_key":"` + key + `"}`
+}
+
+func lifecycleEngine(t testing.TB) *mock.Engine {
+	return newEngine(t, mock.WithScenario("lifecycle"))
+}
+
+// seed puts a ticket in a state through the sandbox API.
+func seed(t testing.TB, eng *mock.Engine, session, num, status, pending string) {
+	t.Helper()
+	if _, err := eng.SeedTicket(session, num, mock.Seed{Status: status, PendingApproval: pending}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLifecycleRecordsTicketFields(t *testing.T) {
+	eng := lifecycleEngine(t)
+	for _, key := range []string{"acceptedIncident1", "incidentChangeLevel1", "agreed", "commitSolution1"} {
+		if r := send(eng, op("IM-F", key)); r.Status != 200 {
+			t.Fatalf("%s: %d %s", key, r.Status, r.Body)
+		}
+	}
+	tk, ok := eng.Ticket("", "IM-F")
+	if !ok {
+		t.Fatal("no ticket")
+	}
+	if tk.Status != resolved || tk.Level != "level_20" || tk.Type != "inc_type_p_config_issues" || tk.ServiceInterrupt == nil || !*tk.ServiceInterrupt {
+		t.Fatalf("ticket %+v", tk)
+	}
+	if len(tk.History) != 4 || tk.History[1].PendingAfter != "level" || tk.History[2].PendingBefore != "level" {
+		t.Fatalf("history %+v", tk.History)
+	}
+	if tk.Seeded {
+		t.Fatal("a ticket created on first use is not seeded")
+	}
+}
+
+func TestUnknownTicketsCreatedTriggered(t *testing.T) {
+	eng := lifecycleEngine(t)
+	if r := send(eng, op("IM-NEW", "commitSolution1")); r.Status != 400 || !strings.Contains(string(r.Body), "IM-NEW is INCIDENT_STATUS_TRIGGERED") {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+}
+
+func TestUnknownTicketsRejectedWhenTheScenarioSaysSo(t *testing.T) {
+	spec, _ := openapi.Load("embedded", openapi.Embedded())
+	builtin, _ := fsReadFile(scenarios.Builtin(), "lifecycle.yaml")
+	strict := strings.Replace(strings.Replace(string(builtin), "name: lifecycle", "name: strict", 1), "unknown: create", "unknown: reject", 1)
+	sc, findings := scenarios.Parse("strict.yaml", []byte(strict), spec)
+	if sc == nil {
+		t.Fatal(findings)
+	}
+	set, err := scenarios.Load(spec, scenarios.Source{Name: "builtin", FS: scenarios.Builtin()}, scenarios.Source{Name: "t", FS: mapFS("strict.yaml", strict)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, mock.WithSeed(1), mock.WithScenario("strict"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := send(eng, op("IM-GHOST", "acceptedIncident1"))
+	if r.Status != 400 || string(r.Body) != `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident IM-GHOST does not exist","data":null}` {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	if _, ok := eng.Ticket("", "IM-GHOST"); ok {
+		t.Fatal("a rejected unknown ticket was created")
+	}
+	seed(t, eng, "", "IM-SEEDED", triggered, "")
+	if r := send(eng, op("IM-SEEDED", "acceptedIncident1")); r.Status != 200 {
+		t.Fatalf("a seeded ticket: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestTwentyParallelAcceptsOneWinner(t *testing.T) {
+	eng := lifecycleEngine(t)
+	const n = 20
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- send(eng, op("IM-RACE", "acceptedIncident1")).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[200] != 1 || count[400] != n-1 {
+		t.Fatalf("got %v, want one 200 and %d×400", count, n-1)
+	}
+	tk, _ := eng.Ticket("", "IM-RACE")
+	if tk.Status != acknowledged || len(tk.History) != n {
+		t.Fatalf("ticket %s with %d history entries", tk.Status, len(tk.History))
+	}
+}
+
+func TestFiftySessionsDriveTheSameTicketIndependently(t *testing.T) {
+	eng := lifecycleEngine(t)
+	flow := []string{"acceptedIncident1", "commitSolution1", "confirm-true"}
+	var wg sync.WaitGroup
+	errs := make(chan string, 50*len(flow))
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sess := fmt.Sprintf("run-%02d", i)
+			for _, key := range flow {
+				if r := send(eng, op("IM-SHARED", key), mock.SessionHeader+": "+sess); r.Status != 200 {
+					errs <- fmt.Sprintf("%s %s: %d %s", sess, key, r.Status, r.Body)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	for i := range 50 {
+		sess := fmt.Sprintf("run-%02d", i)
+		tk, ok := eng.Ticket(sess, "IM-SHARED")
+		if !ok || tk.Status != completed || len(tk.History) != 3 {
+			t.Fatalf("%s: %+v", sess, tk)
+		}
+		if _, total := eng.Requests(sess, mock.Filter{}); total != 3 {
+			t.Fatalf("%s journal has %d entries, want 3", sess, total)
+		}
+	}
+	if _, ok := eng.Ticket("", "IM-SHARED"); ok {
+		t.Fatal("the default session saw a ticket of a named session")
+	}
+}
+
+func TestSessionsAreIsolatedAndBounded(t *testing.T) {
+	eng := newEngine(t, mock.WithMaxSessions(3))
+	if err := eng.SetScenario("a", "outage"); err != nil {
+		t.Fatal(err)
+	}
+	if r := send(eng, accept("IM1"), mock.SessionHeader+": a"); r.Status != 503 {
+		t.Fatalf("session a's scenario: %d", r.Status)
+	}
+	if r := send(eng, accept("IM1"), mock.SessionHeader+": b"); r.Status != 200 {
+		t.Fatalf("session b must keep the default: %d", r.Status)
+	}
+	if r := send(eng, accept("IM1")); r.Status != 200 {
+		t.Fatalf("the default session must keep the default: %d", r.Status)
+	}
+	if err := eng.SetScenario("", "nope"); err == nil {
+		t.Fatal("an unknown scenario was accepted")
+	}
+	for _, s := range []string{"c", "d", "e"} {
+		send(eng, accept("IM1"), mock.SessionHeader+": "+s)
+	}
+	if st := eng.Stats(); st.Sessions != 3 {
+		t.Fatalf("%d sessions held, want 3", st.Sessions)
+	}
+	if eng.ActiveScenario("a") != "default" {
+		t.Fatal("session a, least recently used, should have been dropped")
+	}
+}
+
+func TestResetReturnsASessionToStart(t *testing.T) {
+	eng := lifecycleEngine(t)
+	send(eng, op("IM-X", "acceptedIncident1"), mock.SessionHeader+": s1")
+	send(eng, op("IM-X", "acceptedIncident1"), mock.SessionHeader+": s2")
+	eng.Reset("s1")
+	if _, ok := eng.Ticket("s1", "IM-X"); ok {
+		t.Fatal("reset kept the ticket")
+	}
+	if _, total := eng.Requests("s1", mock.Filter{}); total != 0 {
+		t.Fatal("reset kept the journal")
+	}
+	if _, ok := eng.Ticket("s2", "IM-X"); !ok {
+		t.Fatal("resetting s1 touched s2")
+	}
+	eng.ResetAll()
+	if _, ok := eng.Ticket("s2", "IM-X"); ok {
+		t.Fatal("reset all kept s2's ticket")
+	}
+}
+
+func TestJournal(t *testing.T) {
+	eng := newEngine(t, mock.WithJournalSize(10), mock.WithScenario("lifecycle"))
+	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"SDK-HMAC-SHA256 Access=AK, SignedHeaders=x, Signature=abc"},
+		"X-Auth-Token": {"tok"}, "X-Security-Token": {"sec"}, "User-Agent": {"probe"}}
+	r := eng.Serve(context.Background(), mock.Request{ID: "id-1", Method: "POST", Path: handlePath, Header: h, Body: []byte(op("IM-J", "acceptedIncident1"))})
+	if r.Status != 200 {
+		t.Fatal(r.Status)
+	}
+	send(eng, op("IM-J", "acceptedIncident1")) // refused: already accepted
+	send(eng, `{"incident_num":"IM-J"}`)       // invalid
+	send(eng, op("IM-K", "acceptedIncident1")) // another ticket
+
+	entries, total := eng.Requests("", mock.Filter{})
+	if total != 4 || entries[0].IncidentNum != "IM-K" {
+		t.Fatalf("%d entries, newest %q", total, entries[0].IncidentNum)
+	}
+	first := entries[3]
+	for _, name := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
+		if got := first.Request.Header.Get(name); got != mock.Redacted {
+			t.Errorf("%s journaled as %q", name, got)
+		}
+	}
+	if first.Request.Header.Get("User-Agent") != "probe" || first.Scenario != "lifecycle" || first.Rule != "accept" ||
+		first.StateBefore != triggered || first.StateAfter != acknowledged || first.RequestID != "id-1" {
+		t.Fatalf("entry %+v", first)
+	}
+	if b, _ := json.Marshal(first); strings.Contains(string(b), "Signature=abc") || strings.Contains(string(b), `"tok"`) {
+		t.Fatalf("a secret reached the journal: %s", b)
+	}
+	if len(entries[1].Violations) == 0 || entries[1].Status != 400 {
+		t.Fatalf("invalid request entry %+v", entries[1])
+	}
+
+	filters := []struct {
+		f    mock.Filter
+		want int
+	}{
+		{mock.Filter{IncidentNum: "IM-J"}, 3},
+		{mock.Filter{OperateKey: "acceptedIncident1"}, 3},
+		{mock.Filter{Status: 400}, 2},
+		{mock.Filter{Rule: "refuse-accept"}, 1},
+		{mock.Filter{IncidentNum: "IM-J", Status: 200}, 1},
+		{mock.Filter{Limit: 2}, 4},
+	}
+	for _, tc := range filters {
+		got, total := eng.Requests("", tc.f)
+		if total != tc.want {
+			t.Errorf("%+v: count %d, want %d", tc.f, total, tc.want)
+		}
+		if tc.f.Limit > 0 && len(got) != tc.f.Limit {
+			t.Errorf("%+v: %d entries returned", tc.f, len(got))
+		}
+	}
+
+	for i := range 100 { // ten times the journal size
+		send(eng, op(fmt.Sprintf("IM-B%d", i), "forwardOther1"))
+	}
+	entries, total = eng.Requests("", mock.Filter{})
+	if total != 10 || len(entries) != 10 || entries[0].IncidentNum != "IM-B99" || entries[9].IncidentNum != "IM-B90" {
+		t.Fatalf("after 100 requests the journal holds %d, newest %s", total, entries[0].IncidentNum)
+	}
+	if st := eng.Stats(); st.JournalEntries != 10 {
+		t.Fatalf("stats count %d journal entries", st.JournalEntries)
+	}
+}
