@@ -19,6 +19,7 @@ import (
 
 	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )
@@ -46,6 +47,10 @@ type Request struct {
 	RawQuery string
 	Header   http.Header
 	Body     []byte
+	// Host is the Host header (a signature may cover it).
+	Host string
+	// ClientAddr is the caller's IP address, for per-address throttling.
+	ClientAddr string
 	// Oversize is set when the body was longer than the edge takes; Body is
 	// then empty.
 	Oversize bool
@@ -72,6 +77,8 @@ type Engine struct {
 	faker    *gofakeit.Faker
 	seed     int64
 	sessions *sessions
+	auth     *auth.Authenticator
+	throttle *throttle
 	// maxSessions and journalSize size the sessions; read once by New.
 	maxSessions int
 	journalSize int
@@ -99,6 +106,19 @@ func WithScenario(name string) Option { return func(e *Engine) { e.scenario = na
 // WithMaxSessions bounds how many sessions are kept; the least recently used
 // is dropped beyond it.
 func WithMaxSessions(n int) Option { return func(e *Engine) { e.maxSessions = n } }
+
+// WithAuth makes the engine check credentials as the gateway does.
+func WithAuth(a *auth.Authenticator) Option { return func(e *Engine) { e.auth = a } }
+
+// WithRateLimit throttles each AK (or client address, for unsigned calls)
+// to perSecond requests a second, as a gateway policy does; 0 is no limit.
+func WithRateLimit(perSecond int) Option {
+	return func(e *Engine) {
+		if perSecond > 0 {
+			e.throttle = newThrottle(perSecond)
+		}
+	}
+}
 
 // WithJournalSize sets how many exchanges each session's journal keeps.
 func WithJournalSize(n int) Option { return func(e *Engine) { e.journalSize = n } }
@@ -189,7 +209,25 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		return gatewayReply(http.StatusNotFound, GatewayNoAPI, noAPIMessage(err), req.ID)
 	}
 
-	// 3. Validate against the contract; the body is decoded here, once.
+	// 3. The gateway authenticates, then throttles.
+	principal, refused, failure := e.authenticate(req, e.clock.Now())
+	if refused != nil {
+		x.Auth = failure
+		e.log.LogAttrs(ctx, slog.LevelInfo, "authentication failed",
+			slog.String("request_id", req.ID), slog.String("reason", failure.Reason), slog.String("ak", principal))
+		return *refused
+	}
+	if e.throttle != nil {
+		key := principal
+		if key == "" {
+			key = "ip:" + req.ClientAddr
+		}
+		if ok, retry := e.throttle.admit(key, e.clock.Now()); !ok {
+			return e.throttle.throttled(principal, retry, req.ID)
+		}
+	}
+
+	// 4. Validate against the contract; the body is decoded here, once.
 	checked := e.spec.ValidateRequest(ctx, op, openapi.Request{
 		Method: req.Method, Path: req.Path, RawQuery: req.RawQuery,
 		Header: req.Header, Body: req.Body, PathParams: params,
@@ -207,7 +245,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 			slog.String("request_id", req.ID), slog.Any("keys", unknown))
 	}
 
-	// 4. Pick the scenario, and read Prefer.
+	// 5. Pick the scenario, and read Prefer.
 	sc, problem := e.pickScenario(req.Header, sess)
 	if problem != nil {
 		return problem.Reply()
@@ -222,7 +260,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		faker = gofakeit.New(pref.seed)
 	}
 
-	// 5. Choose the reply: from the spec when Prefer asks; else the first
+	// 6. Choose the reply: from the spec when Prefer asks; else the first
 	//    rule that matches, its state checked and moved atomically; else
 	//    the spec's example of success.
 	var reply Reply

@@ -10,7 +10,10 @@ import (
 	"os"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/mock/httpd"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
@@ -30,6 +33,13 @@ type serveConfig struct {
 	maxSessions int
 	journalSize int
 	adminToken  string
+	auth        string
+	ak, sk      string
+	credentials string
+	token       string
+	lockAfter   int
+	lockFor     time.Duration
+	rateLimit   int
 	logFormat   string
 	logLevel    string
 }
@@ -47,6 +57,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&cfg.maxSessions, "max-sessions", mock.DefaultMaxSessions, "sessions kept; the least recently used is dropped beyond it")
 	fs.IntVar(&cfg.journalSize, "journal-size", mock.DefaultJournalSize, "exchanges each session's journal keeps (a ring)")
 	fs.StringVar(&cfg.adminToken, "admin-token", "", "when set, /__admin (but health) needs Authorization: Bearer <token>")
+	fs.StringVar(&cfg.auth, "auth", "none", "gateway authentication: none, token (X-Auth-Token) or aksk (SDK-HMAC-SHA256 signatures)")
+	fs.StringVar(&cfg.ak, "ak", "", "access key accepted in aksk mode (with --sk)")
+	fs.StringVar(&cfg.sk, "sk", "", "secret key of --ak")
+	fs.StringVar(&cfg.credentials, "credentials", "", "YAML file of AK: SK pairs accepted in aksk mode")
+	fs.StringVar(&cfg.token, "token", "", "in token mode, the one X-Auth-Token accepted (default: any)")
+	fs.IntVar(&cfg.lockAfter, "auth-lock-after", 5, "lock an AK after more than this many failed signatures in a row (0: never)")
+	fs.DurationVar(&cfg.lockFor, "auth-lock-for", 5*time.Minute, "how long a locked AK stays locked")
+	fs.IntVar(&cfg.rateLimit, "rate-limit", 0, "requests per second per AK (or client address) before 429 APIGW.0308; 0: no limit")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -57,6 +75,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 {
 		return usageError("--max-hang, --max-sessions and --journal-size must be above 0")
+	}
+	if cfg.rateLimit < 0 || cfg.lockAfter < 0 || cfg.lockFor <= 0 {
+		return usageError("--rate-limit and --auth-lock-after must be 0 or more, --auth-lock-for above 0")
+	}
+	authenticator, err := newAuthenticator(cfg)
+	if err != nil {
+		return err
 	}
 	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
 	if err != nil {
@@ -72,7 +97,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	engine, err := mock.New(spec, set,
 		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),
-		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize))
+		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize),
+		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit))
 	if err != nil {
 		return usageError("--scenario: %v", err)
 	}
@@ -84,8 +110,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d)\n",
-		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed())
+	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d, auth %s)\n",
+		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed(), cfg.auth)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -130,4 +156,44 @@ func loadScenarios(spec *openapi.Spec, dir string) (*scenarios.Set, error) {
 		sources = append(sources, scenarios.Source{Name: dir, FS: os.DirFS(dir)})
 	}
 	return scenarios.Load(spec, sources...)
+}
+
+// newAuthenticator reads the auth flags; keys come from --ak/--sk and the
+// --credentials file.
+func newAuthenticator(cfg serveConfig) (*auth.Authenticator, error) {
+	keys := map[string]string{}
+	if (cfg.ak == "") != (cfg.sk == "") {
+		return nil, usageError("--ak and --sk go together")
+	}
+	if cfg.ak != "" {
+		keys[cfg.ak] = cfg.sk
+	}
+	if cfg.credentials != "" {
+		data, err := os.ReadFile(cfg.credentials)
+		if err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
+		var pairs map[string]string
+		if err := yaml.Unmarshal(data, &pairs); err != nil {
+			return nil, usageError("--credentials %s: want a YAML mapping of AK: SK: %v", cfg.credentials, err)
+		}
+		for ak, sk := range pairs {
+			if ak == "" || sk == "" {
+				return nil, usageError("--credentials %s: an empty AK or SK", cfg.credentials)
+			}
+			keys[ak] = sk
+		}
+	}
+	mode := auth.Mode(cfg.auth)
+	if len(keys) > 0 && mode != auth.AKSK {
+		return nil, usageError("AK/SK pairs are given but --auth is %q; use --auth aksk", cfg.auth)
+	}
+	if cfg.token != "" && mode != auth.Token {
+		return nil, usageError("--token is given but --auth is %q; use --auth token", cfg.auth)
+	}
+	a, err := auth.New(auth.Config{Mode: mode, Keys: keys, Token: cfg.token, LockAfter: cfg.lockAfter, LockFor: cfg.lockFor})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return a, nil
 }

@@ -135,8 +135,10 @@ func (s *Server) handleMock(c echo.Context) error {
 		Path:     r.URL.Path,
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header,
-		Body:     body,
-		Oversize: oversize,
+		Body:       body,
+		Host:       r.Host,
+		ClientAddr: c.RealIP(),
+		Oversize:   oversize,
 	})
 	return s.write(c, reply)
 }

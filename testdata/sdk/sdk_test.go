@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
@@ -21,6 +22,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/coc/v1/model"
 
 	"github.com/cocmock/cocmock/mock"
+	cocauth "github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/mock/httpd"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
@@ -32,7 +34,8 @@ const (
 	operator    = "7da46971b7e24eed90cf777cc2ff8b91"
 )
 
-// Any AK/SK will do: the mock does not check signatures against a key store.
+// The test's AK/SK: any pair works while the server does not check
+// signatures; withAKSK makes it check against this one.
 const (
 	testAK = "HPUAEXAMPLEAK0000000"
 	testSK = "example-secret-key-0000000000000000000000"
@@ -253,5 +256,52 @@ func TestLifecycleRefusalSurfacesAsServiceResponseError(t *testing.T) {
 	}
 	if !requestIDPattern.MatchString(sre.RequestId) {
 		t.Errorf("RequestId = %q", sre.RequestId)
+	}
+}
+
+// withAKSK makes the server verify signatures against the test AK/SK.
+func withAKSK(t *testing.T) mock.Option {
+	t.Helper()
+	a, err := cocauth.New(cocauth.Config{Mode: cocauth.AKSK, Keys: map[string]string{testAK: testSK}, LockAfter: 5, LockFor: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mock.WithAuth(a)
+}
+
+// The SDK's own signer (user-agent;x-sdk-date, plus x-domain-id or
+// x-project-id when set) passes the sandbox's verifier with both
+// credential types.
+func TestSDKSignaturesPass(t *testing.T) {
+	t.Parallel()
+	url := startServer(t, withAKSK(t))
+	clients := map[string]*coc.CocClient{"global": globalClient(t, url), "basic": basicClient(t, url)}
+	domain, _ := global.NewCredentialsBuilder().WithAk(testAK).WithSk(testSK).WithDomainId("0123456789abcdef0123456789abcdef").SafeBuild()
+	clients["global with domain id"] = newClient(t, url, domain)
+	project, _ := basic.NewCredentialsBuilder().WithAk(testAK).WithSk(testSK).WithProjectId("fedcba9876543210fedcba9876543210").SafeBuild()
+	clients["basic with project id"] = newClient(t, url, project)
+	for name, client := range clients {
+		t.Run(name, func(t *testing.T) {
+			resp, err := handle(client, "forwardOther1", nil)
+			checkSuccess(t, resp, err)
+		})
+	}
+}
+
+func TestWrongSKSurfacesAs401(t *testing.T) {
+	t.Parallel()
+	url := startServer(t, withAKSK(t))
+	cred, err := global.NewCredentialsBuilder().WithAk(testAK).WithSk("not-the-secret").SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = handle(newClient(t, url, cred), "acceptedIncident1", nil)
+	var sre *sdkerr.ServiceResponseError
+	if !errors.As(err, &sre) {
+		t.Fatalf("err %v, want *sdkerr.ServiceResponseError", err)
+	}
+	if sre.StatusCode != http.StatusUnauthorized || sre.ErrorCode != "APIGW.0301" ||
+		sre.ErrorMessage != "Incorrect IAM authentication information: verify aksk signature fail" || !requestIDPattern.MatchString(sre.RequestId) {
+		t.Fatalf("got %d %q %q %q", sre.StatusCode, sre.ErrorCode, sre.ErrorMessage, sre.RequestId)
 	}
 }
