@@ -130,11 +130,11 @@ func (s *Server) handleMock(c echo.Context) error {
 		return err // the client went away mid-body; nothing to answer
 	}
 	reply := s.engine.Serve(r.Context(), mock.Request{
-		ID:       c.Response().Header().Get(echo.HeaderXRequestID),
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Header:   r.Header,
+		ID:         c.Response().Header().Get(echo.HeaderXRequestID),
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		RawQuery:   r.URL.RawQuery,
+		Header:     r.Header,
 		Body:       body,
 		Host:       r.Host,
 		ClientAddr: c.RealIP(),
