@@ -79,6 +79,7 @@ type Engine struct {
 	sessions *sessions
 	auth     *auth.Authenticator
 	throttle *throttle
+	observer Observer
 	// maxSessions and journalSize size the sessions; read once by New.
 	maxSessions int
 	journalSize int
@@ -120,6 +121,14 @@ func WithRateLimit(perSecond int) Option {
 	}
 }
 
+// Observer is told of every exchange once it is journaled (metrics).
+type Observer interface {
+	Observe(x *Entry)
+}
+
+// WithObserver adds an observer of every exchange.
+func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o } }
+
 // WithJournalSize sets how many exchanges each session's journal keeps.
 func WithJournalSize(n int) Option { return func(e *Engine) { e.journalSize = n } }
 
@@ -160,6 +169,18 @@ func (e *Engine) Seed() int64 { return e.seed }
 // Scenarios is the scenario set in use.
 func (e *Engine) Scenarios() *scenarios.Set { return e.set.Load() }
 
+// ReplaceScenarios swaps in a new scenario set atomically: requests already
+// past scenario selection finish on the set they started with, and session
+// state (tickets, counters, journals) is kept. The engine's default
+// scenario must be in the new set.
+func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
+	if _, ok := set.Get(e.scenario); !ok {
+		return fmt.Errorf("the new set lacks the default scenario %q", e.scenario)
+	}
+	e.set.Store(set)
+	return nil
+}
+
 // NewRequestID returns 32 lowercase hex characters, like the gateway's ids.
 func (e *Engine) NewRequestID() string {
 	var b [16]byte
@@ -192,6 +213,10 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	sess.mu.Lock()
 	sess.journal.add(*x)
 	sess.mu.Unlock()
+	if e.observer != nil {
+		e.observer.Observe(x)
+	}
+	reply.Session, reply.Scenario, reply.Rule = x.Session, x.Scenario, x.Rule
 	return reply
 }
 

@@ -20,6 +20,9 @@ type Reply struct {
 	Delay time.Duration
 	// Fault, when set, replaces the reply with a broken connection.
 	Fault Fault
+	// Session, Scenario and Rule say who answered, for the access log;
+	// they are not sent.
+	Session, Scenario, Rule string
 }
 
 // Fault is a deliberate network failure instead of a reply; the scenario

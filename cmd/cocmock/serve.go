@@ -15,6 +15,7 @@ import (
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/mock/metrics"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )
@@ -40,6 +41,7 @@ type serveConfig struct {
 	lockAfter   int
 	lockFor     time.Duration
 	rateLimit   int
+	watch       bool
 	logFormat   string
 	logLevel    string
 }
@@ -65,6 +67,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&cfg.lockAfter, "auth-lock-after", 5, "lock an AK after more than this many failed signatures in a row (0: never)")
 	fs.DurationVar(&cfg.lockFor, "auth-lock-for", 5*time.Minute, "how long a locked AK stays locked")
 	fs.IntVar(&cfg.rateLimit, "rate-limit", 0, "requests per second per AK (or client address) before 429 APIGW.0308; 0: no limit")
+	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder when its files change (a broken edit keeps the last good set)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -78,6 +81,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if cfg.rateLimit < 0 || cfg.lockAfter < 0 || cfg.lockFor <= 0 {
 		return usageError("--rate-limit and --auth-lock-after must be 0 or more, --auth-lock-for above 0")
+	}
+	if cfg.watch && cfg.scenarios == "" {
+		return usageError("--watch needs --scenarios DIR")
 	}
 	authenticator, err := newAuthenticator(cfg)
 	if err != nil {
@@ -95,16 +101,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	meters := metrics.New()
 	engine, err := mock.New(spec, set,
 		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),
 		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize),
-		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit))
+		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit), mock.WithObserver(meters))
 	if err != nil {
 		return usageError("--scenario: %v", err)
 	}
+	meters.Gauges(engine.Stats)
+	reload := &reloader{spec: spec, dir: cfg.scenarios, engine: engine, log: log}
 	srv := httpd.New(engine, httpd.Config{
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
+		Metrics: meters.Handler(), Reload: reload.reload,
 	}).HTTPServer(cfg.addr)
+	if cfg.watch {
+		go func() {
+			if err := reload.watch(ctx); err != nil {
+				log.Error("cannot watch the scenario folder; reload with POST /__admin/reload", "error", err)
+			}
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 // adminRoutes registers the sandbox API (WireMock's /__admin convention).
@@ -28,6 +29,8 @@ func (s *Server) adminRoutes() {
 	locked.GET("/incidents/:num", s.getIncident)
 	locked.PUT("/incidents/:num", s.putIncident)
 	locked.POST("/reset", s.reset)
+	locked.POST("/reload", s.reload)
+	locked.GET("/metrics", s.metrics)
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
 }
@@ -161,3 +164,28 @@ func decodeStrict(c echo.Context, v any) error {
 
 // errAnswered tells the error handler the reply was already written.
 var errAnswered = errors.New("answered")
+
+func (s *Server) metrics(c echo.Context) error {
+	if s.cfg.Metrics == nil {
+		return problem(c, http.StatusNotFound, "Metrics are off", "this server was built without a metrics handler")
+	}
+	s.cfg.Metrics.ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// reload loads and lints the scenario files again and swaps them in; a
+// broken file keeps the last good set serving.
+func (s *Server) reload(c echo.Context) error {
+	if s.cfg.Reload == nil {
+		return problem(c, http.StatusNotFound, "Reload is off", "this server has no scenario folder to reload")
+	}
+	if err := s.cfg.Reload(); err != nil {
+		p := mock.Problem{Status: http.StatusUnprocessableEntity, Title: "Reload refused; the last good scenarios keep serving", Detail: err.Error()}
+		var findings scenarios.Findings
+		if errors.As(err, &findings) {
+			p.Extra = map[string]any{"findings": findings}
+		}
+		return writeProblem(c, p)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"reloaded": true, "scenarios": s.engine.Scenarios().Names()})
+}

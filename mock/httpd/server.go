@@ -33,6 +33,12 @@ type Config struct {
 	// AdminToken, when set, locks the sandbox API (all of /__admin but
 	// health) behind Authorization: Bearer <token>.
 	AdminToken string
+	// Metrics, when set, is served at /__admin/metrics.
+	Metrics http.Handler
+	// Reload, when set, is run by POST /__admin/reload: it loads and lints
+	// the scenario files again and swaps the new set in. A returned
+	// scenarios.Findings is listed in the problem reply.
+	Reload func() error
 }
 
 // StatusClientClosed is logged for requests whose client left before the
@@ -111,13 +117,21 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			return nil
 		}
 		r := c.Request()
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		attrs := []slog.Attr{
 			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", c.Response().Status),
 			slog.Duration("duration", time.Since(start)),
-		)
+		}
+		if reply, ok := c.Get(replyKey).(mock.Reply); ok {
+			attrs = append(attrs, slog.String("session", reply.Session),
+				slog.String("scenario", reply.Scenario), slog.String("rule", reply.Rule))
+			if reply.Fault != mock.NoFault {
+				attrs = append(attrs, slog.String("fault", string(reply.Fault)))
+			}
+		}
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}
 }
@@ -140,8 +154,12 @@ func (s *Server) handleMock(c echo.Context) error {
 		ClientAddr: c.RealIP(),
 		Oversize:   oversize,
 	})
+	c.Set(replyKey, reply)
 	return s.write(c, reply)
 }
+
+// replyKey holds the engine's reply in the Echo context, for the access log.
+const replyKey = "cocmock.reply"
 
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, oversize bool, err error) {
 	if r.ContentLength > limit {

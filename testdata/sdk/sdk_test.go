@@ -9,7 +9,6 @@ package sdk_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"testing"
 	"time"
@@ -23,9 +22,7 @@ import (
 
 	"github.com/cocmock/cocmock/mock"
 	cocauth "github.com/cocmock/cocmock/mock/auth"
-	"github.com/cocmock/cocmock/mock/httpd"
-	"github.com/cocmock/cocmock/openapi"
-	"github.com/cocmock/cocmock/scenarios"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 // The ticket and operator of the documented request examples.
@@ -49,29 +46,10 @@ const (
 
 var requestIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// startServer runs cocmock in-process on a free loopback port and returns its
-// base URL; the server is closed when the test ends.
-//
-// Keep all knowledge of how to build the server here: this function is meant
-// to be replaced by a shared mocktest package.
+// startServer runs the sandbox in-process with mocktest and returns its URL.
 func startServer(t *testing.T, opts ...mock.Option) string {
 	t.Helper()
-	spec, err := openapi.Load("embedded", openapi.Embedded())
-	if err != nil {
-		t.Fatalf("loading the embedded spec: %v", err)
-	}
-	set, err := scenarios.LoadBuiltin(spec)
-	if err != nil {
-		t.Fatalf("loading the built-in scenarios: %v", err)
-	}
-	eng, err := mock.New(spec, set, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
-	if err != nil {
-		t.Fatalf("building the engine: %v", err)
-	}
-	srv := httpd.New(eng, httpd.Config{})
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return mocktest.NewServer(t, mocktest.WithEngineOptions(opts...)).URL
 }
 
 // newClient builds a COC client that talks only to url. With an endpoint and

@@ -1,0 +1,75 @@
+// Package metrics exposes the sandbox's counters in Prometheus's text
+// format. It is kept apart from the engine and the edge so that importers
+// of mock/mocktest never build client_golang.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cocmock/cocmock/mock"
+)
+
+// Metrics counts exchanges and reports the sandbox's gauges. It implements
+// mock.Observer; its registry is its own, never the global one.
+type Metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the counters; Gauges adds the engine's gauges once the engine
+// exists (it needs the Metrics as its observer first).
+func New() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cocmock_requests_total",
+			Help: "Exchanges with the simulated API, by operate_key, scenario, rule and reply status.",
+		}, []string{"operate_key", "scenario", "rule", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cocmock_request_duration_seconds",
+			Help:    "Time to answer an exchange as planned: the sandbox's decision plus the reply's delay.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"scenario"}),
+	}
+	m.registry.MustRegister(
+		m.requests, m.latency,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Gauges registers the sandbox's memory gauges, read from stats at every
+// scrape (the engine's Stats).
+func (m *Metrics) Gauges(stats func() mock.Stats) {
+	gauge := func(name, help string, read func(mock.Stats) int) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help},
+			func() float64 { return float64(read(stats())) })
+	}
+	m.registry.MustRegister(
+		gauge("cocmock_sessions", "Named sessions held (the default session not counted).", func(s mock.Stats) int { return s.Sessions }),
+		gauge("cocmock_journal_entries", "Exchanges held in all sessions' journals.", func(s mock.Stats) int { return s.JournalEntries }),
+		gauge("cocmock_tickets", "Tickets held in all sessions.", func(s mock.Stats) int { return s.Tickets }),
+	)
+}
+
+// Observe counts one exchange.
+func (m *Metrics) Observe(x *mock.Entry) {
+	status := strconv.Itoa(x.Status)
+	if x.Fault != mock.NoFault {
+		status = "fault:" + string(x.Fault)
+	}
+	m.requests.WithLabelValues(x.OperateKey, x.Scenario, x.Rule, status).Inc()
+	m.latency.WithLabelValues(x.Scenario).Observe((x.Duration + x.Delay).Seconds())
+}
+
+// Handler serves the metrics in Prometheus's text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}

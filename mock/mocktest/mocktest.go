@@ -1,0 +1,126 @@
+// Package mocktest starts the whole cocmock sandbox in-process for Go tests,
+// the way net/http/httptest starts a server: on a free loopback port, with
+// its URL for the client under test, and closed when the test ends.
+//
+//	srv := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"), mocktest.WithSeed(1))
+//	client := newCOCClient(srv.URL)
+//	…
+//	reqs := srv.Requests(mock.Filter{OperateKey: "confirm"})
+//
+// It builds no metrics and watches no files, so importing it pulls neither
+// Prometheus's client nor fsnotify into your build.
+package mocktest
+
+import (
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
+)
+
+// Server is a running sandbox.
+type Server struct {
+	// URL is the base URL, http://127.0.0.1:PORT, to give the client as its
+	// endpoint.
+	URL string
+	// Engine is the sandbox itself, for anything the helpers below lack.
+	Engine *mock.Engine
+	srv    *httptest.Server
+}
+
+type config struct {
+	scenarioFS  fs.FS
+	scenarioDir string
+	engine      []mock.Option
+	edge        httpd.Config
+}
+
+// Option configures NewServer.
+type Option func(*config)
+
+// WithScenario makes a scenario the default one ("default" otherwise).
+func WithScenario(name string) Option {
+	return func(c *config) { c.engine = append(c.engine, mock.WithScenario(name)) }
+}
+
+// WithSeed makes every random choice, fake value and request id
+// reproducible. Without it the seed is 1, so that tests are deterministic.
+func WithSeed(seed int64) Option {
+	return func(c *config) { c.engine = append(c.engine, mock.WithSeed(seed)) }
+}
+
+// WithScenarioDir adds the scenario files of a folder to the built-in ones
+// (a file overrides a built-in of the same name).
+func WithScenarioDir(dir string) Option {
+	return func(c *config) { c.scenarioFS, c.scenarioDir = os.DirFS(dir), dir }
+}
+
+// WithEngineOptions passes options to the engine (auth, clock, rate limit…).
+func WithEngineOptions(opts ...mock.Option) Option {
+	return func(c *config) { c.engine = append(c.engine, opts...) }
+}
+
+// WithEdge sets the HTTP edge's configuration (body limit, hang bound…).
+func WithEdge(cfg httpd.Config) Option {
+	return func(c *config) { c.edge = cfg }
+}
+
+// NewServer starts a sandbox with the embedded contract and the built-in
+// scenarios; it fails the test if the sandbox cannot start, and closes it
+// through t.Cleanup.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := config{engine: []mock.Option{mock.WithSeed(1)}}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	spec, err := openapi.Load("embedded", openapi.Embedded())
+	if err != nil {
+		t.Fatalf("mocktest: %v", err)
+	}
+	sources := []scenarios.Source{{Name: "builtin", FS: scenarios.Builtin()}}
+	if cfg.scenarioFS != nil {
+		sources = append(sources, scenarios.Source{Name: cfg.scenarioDir, FS: cfg.scenarioFS})
+	}
+	set, err := scenarios.Load(spec, sources...)
+	if err != nil {
+		t.Fatalf("mocktest: loading scenarios:\n%v", err)
+	}
+	eng, err := mock.New(spec, set, cfg.engine...)
+	if err != nil {
+		t.Fatalf("mocktest: %v", err)
+	}
+	s := &Server{Engine: eng, srv: httptest.NewServer(httpd.New(eng, cfg.edge).Handler())}
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the server down; t.Cleanup calls it, and calling it twice is
+// harmless.
+func (s *Server) Close() { s.srv.Close() }
+
+// Requests returns the journal of the default session (calls without
+// X-Cocmock-Session), newest first, filtered.
+func (s *Server) Requests(f mock.Filter) []mock.Entry {
+	entries, _ := s.Engine.Requests("", f)
+	return entries
+}
+
+// Incident returns a ticket of the default session, with its history.
+func (s *Server) Incident(num string) (mock.Ticket, bool) {
+	return s.Engine.Ticket("", num)
+}
+
+// Seed creates or replaces a ticket of the default session.
+func (s *Server) Seed(num string, seed mock.Seed) (mock.Ticket, error) {
+	return s.Engine.SeedTicket("", num, seed)
+}
+
+// Reset returns every session's tickets, counters and journal to the start.
+func (s *Server) Reset() { s.Engine.ResetAll() }

@@ -1,0 +1,113 @@
+package mocktest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/mocktest"
+)
+
+func post(t testing.TB, url, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(url+"/v1/external/incident/handle", "application/json;charset=UTF-8", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServerDrivesALifecycleAndShowsIt(t *testing.T) {
+	srv := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"), mocktest.WithSeed(1))
+	if status, body := post(t, srv.URL, `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	if status, _ := post(t, srv.URL, `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`); status != 400 {
+		t.Fatalf("a second accept: %d", status)
+	}
+	tk, ok := srv.Incident("IM1")
+	if !ok || tk.Status != "INCIDENT_STATUS_ACKNOWLEDGED" || len(tk.History) != 2 {
+		t.Fatalf("%+v", tk)
+	}
+	if got := srv.Requests(mock.Filter{Status: 400}); len(got) != 1 || got[0].Rule != "refuse-accept" {
+		t.Fatalf("%+v", got)
+	}
+	srv.Reset()
+	if _, ok := srv.Incident("IM1"); ok {
+		t.Fatal("Reset kept the ticket")
+	}
+	if got := srv.Requests(mock.Filter{}); len(got) != 0 {
+		t.Fatal("Reset kept the journal")
+	}
+}
+
+func TestSeedAndScenarioDir(t *testing.T) {
+	srv := mocktest.NewServer(t, mocktest.WithScenarioDir("../../testdata/scenarios/good"), mocktest.WithScenario("custom"))
+	if status, body := post(t, srv.URL, `{"incident_num":"IM1-TEAPOT","operator":"u","operate_key":"acceptedIncident1"}`); status != 418 {
+		t.Fatalf("%d %s", status, body)
+	}
+	lc := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"))
+	if _, err := lc.Seed("IM9", mock.Seed{Status: "INCIDENT_STATUS_RESOLVED"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := post(t, lc.URL, `{"incident_num":"IM9","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"ok"}}`); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+}
+
+func TestServersAreIndependent(t *testing.T) {
+	a := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"))
+	b := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"))
+	post(t, a.URL, `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`)
+	if _, ok := b.Incident("IM1"); ok {
+		t.Fatal("b saw a's ticket")
+	}
+	if a.URL == b.URL {
+		t.Fatal("same URL")
+	}
+}
+
+// Importing mocktest must not build the heavy parts of cocmock's module
+// graph: Prometheus's client (metrics) and fsnotify (file watching).
+func TestImportersDoNotBuildHeavyDependencies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/cocmock/cocmock/mock/mocktest").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, heavy := range []string{"github.com/prometheus/", "github.com/fsnotify/", "github.com/huaweicloud/"} {
+		if strings.Contains(string(out), heavy) {
+			t.Errorf("mocktest builds %s…", heavy)
+		}
+	}
+}
+
+func ExampleNewServer() {
+	t := &testing.T{} // in a real test, the test's own t
+	srv := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"), mocktest.WithSeed(1))
+
+	// Point the client under test at srv.URL; here, plain net/http.
+	resp, err := http.Post(srv.URL+"/v1/external/incident/handle", "application/json",
+		strings.NewReader(`{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"acceptedIncident1"}`))
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, string(body))
+
+	tk, _ := srv.Incident("IM202403221515060171753781")
+	fmt.Println(tk.Status, len(srv.Requests(mock.Filter{OperateKey: "acceptedIncident1"})))
+	srv.Close()
+	// Output:
+	// 200 {"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}
+	// INCIDENT_STATUS_ACKNOWLEDGED 1
+}
