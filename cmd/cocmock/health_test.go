@@ -227,3 +227,11 @@ func TestHealthUsageErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestHealthCommandIsWired(t *testing.T) {
+	url, _, _ := start(t, nil, nil)
+	out, err := runCmd("health", "--addr", strings.TrimPrefix(url, "http://"))
+	if err != nil || strings.TrimSpace(out) != "ok" {
+		t.Fatalf("cocmock health: %v %q", err, out)
+	}
+}

@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return validate(ctx, rest, getenv, stdout, stderr)
 	case "scenarios":
 		return listScenarios(ctx, rest, getenv, stdout, stderr)
+	case "health":
+		return health(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cocmock", version())
 		return nil
@@ -75,6 +77,8 @@ Usage:
   cocmock validate [flags]  lint the spec and scenario files (exit 0 clean,
                             1 findings, 2 usage or I/O error)
   cocmock scenarios [flags] list the scenarios, one line each
+  cocmock health [flags]    probe a running server's /__admin/health (exit 0
+                            healthy, 1 not, 2 usage); the container healthcheck
   cocmock version           print the version
   cocmock help              this text
 
