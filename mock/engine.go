@@ -265,9 +265,11 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		return invalidRequest(checked.Violations, req.Header)
 	}
 	x.IncidentNum, x.OperateKey = bodyString(checked.Body, "incident_num"), bodyString(checked.Body, "operate_key")
-	if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
-		e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
-			slog.String("request_id", req.ID), slog.Any("keys", unknown))
+	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
+		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
+			e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
+				slog.String("request_id", req.ID), slog.Any("keys", unknown))
+		}
 	}
 
 	// 5. Pick the scenario, and read Prefer.

@@ -49,15 +49,34 @@ type AuthFailure struct {
 	StringToSign     string `json:"string_to_sign,omitempty"`
 }
 
-// Message is a request or reply as journaled. Body is the JSON value when
-// the body is JSON, else a string.
+// Message is a request or reply as journaled.
 type Message struct {
 	Method    string      `json:"method,omitempty"`
 	Path      string      `json:"path,omitempty"`
 	Query     string      `json:"query,omitempty"`
 	Header    http.Header `json:"headers,omitempty"`
-	Body      any         `json:"body,omitempty"`
+	Body      Body        `json:"body,omitempty"`
 	Truncated bool        `json:"body_truncated,omitempty"`
+}
+
+// Body is a journaled body: the bytes as they were sent. It is encoded as
+// the JSON value when it is JSON, else as a string. Checking which is left
+// to the reader, so that journaling costs the hot path nothing.
+type Body []byte
+
+// MarshalJSON writes the body as JSON when it is JSON, else as a string.
+func (b Body) MarshalJSON() ([]byte, error) {
+	if json.Valid(b) {
+		return b, nil
+	}
+	return json.Marshal(strings.ToValidUTF8(string(b), "\uFFFD"))
+}
+
+// UnmarshalJSON keeps the JSON as it comes: a JSON body reads back as it
+// was sent; a non-JSON one reads back as a JSON string.
+func (b *Body) UnmarshalJSON(data []byte) error {
+	*b = append((*b)[:0], data...)
+	return nil
 }
 
 // secretHeaders never reach the journal or the log.
@@ -66,7 +85,18 @@ var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token"
 // Redacted is what stands in for a secret.
 const Redacted = "[redacted]"
 
+// redact returns h with secrets replaced. Without secrets it returns h
+// itself: a request's headers are not written to once it is read.
 func redact(h http.Header) http.Header {
+	secret := false
+	for _, name := range secretHeaders {
+		if _, ok := h[name]; ok {
+			secret = true
+		}
+	}
+	if !secret {
+		return h
+	}
 	out := h.Clone()
 	for _, name := range secretHeaders {
 		if _, ok := out[name]; ok {
@@ -76,19 +106,13 @@ func redact(h http.Header) http.Header {
 	return out
 }
 
-// journalBody keeps a body as its JSON value, or as text when it is not
-// JSON, cut at maxJournalBody.
-func journalBody(b []byte) (any, bool) {
-	if len(b) == 0 {
-		return nil, false
-	}
+// journalBody keeps a body, cut at maxJournalBody. The bytes are shared,
+// not copied: the edge and the engine never write to a body once read.
+func journalBody(b []byte) (Body, bool) {
 	if len(b) > maxJournalBody {
-		return string(b[:maxJournalBody]), true
+		return Body(b[:maxJournalBody]), true
 	}
-	if json.Valid(b) {
-		return json.RawMessage(b), false
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD"), false
+	return Body(b), false
 }
 
 // journal is a ring of the latest entries. The session lock guards it.

@@ -284,3 +284,26 @@ func TestJournal(t *testing.T) {
 		t.Fatalf("stats count %d journal entries", st.JournalEntries)
 	}
 }
+
+func TestJournalKeepsBodiesAsSent(t *testing.T) {
+	eng := newEngine(t)
+	send(eng, `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`)
+	send(eng, `{"incident_num":`)
+	entries, _ := eng.Requests("", mock.Filter{})
+	b, err := json.Marshal(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"body":{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`, // JSON: the value, keys as sent
+		`"body":"{\"incident_num\":"`, // not JSON: a string
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("journal lacks %s:\n%s", want, b)
+		}
+	}
+	var back []mock.Entry
+	if err := json.Unmarshal(b, &back); err != nil || string(back[1].Request.Body) != `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}` {
+		t.Fatalf("round trip: %v %s", err, back[1].Request.Body)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,6 +48,9 @@ type Spec struct {
 	// reqOpts and respOpts are built once; openapi3filter only reads them.
 	reqOpts  *openapi3filter.Options
 	respOpts *openapi3filter.Options
+	// static maps path, then method, to its operation when no path has a
+	// template; Route then needs the router only for misses.
+	static map[string]map[string]*Operation
 }
 
 // Operation is one method on one path of the document.
@@ -56,6 +60,8 @@ type Operation struct {
 	Path   string
 	op     *openapi3.Operation
 	route  *routers.Route
+	// hasParams is set when openapi3filter has parameters to check.
+	hasParams bool
 }
 
 // Load parses and validates a document and builds its router. name is used in
@@ -85,7 +91,7 @@ func Load(name string, data []byte) (*Spec, error) {
 		ops:    map[*openapi3.Operation]*Operation{},
 		reqOpts: &openapi3filter.Options{
 			MultiError:          true,
-			KeepValidatedValue:  true,
+			ExcludeRequestBody:  true,
 			SkipSettingDefaults: true,
 			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 		},
@@ -98,11 +104,27 @@ func Load(name string, data []byte) (*Spec, error) {
 		for method, op := range item.Operations() {
 			s.ops[op] = &Operation{
 				ID: op.OperationID, Method: method, Path: path, op: op,
-				route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				route:     &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				hasParams: len(op.Parameters) > 0 || len(item.Parameters) > 0,
 			}
 		}
 	}
+	s.static = staticRoutes(s.ops)
 	return s, nil
+}
+
+func staticRoutes(ops map[*openapi3.Operation]*Operation) map[string]map[string]*Operation {
+	static := map[string]map[string]*Operation{}
+	for _, op := range ops {
+		if strings.Contains(op.Path, "{") {
+			return nil
+		}
+		if static[op.Path] == nil {
+			static[op.Path] = map[string]*Operation{}
+		}
+		static[op.Path][op.Method] = op
+	}
+	return static
 }
 
 // Name says where the document came from.
@@ -124,6 +146,9 @@ func (s *Spec) Operations() []*Operation {
 // path's parameters. It returns ErrNoPath or ErrNoMethod when the document
 // has no such operation.
 func (s *Spec) Route(method, path string) (*Operation, map[string]string, error) {
+	if op := s.static[path][method]; op != nil {
+		return op, nil, nil
+	}
 	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: "cocmock"}
 	route, params, err := s.router.FindRoute(req)
 	switch {
@@ -159,30 +184,72 @@ type Checked struct {
 
 // ValidateRequest checks a request against its operation, collecting every
 // violation. The body is decoded once, here.
+//
+// The JSON body is checked by kin-openapi's schema validator directly, on
+// the value decoded here; openapi3filter checks the rest (parameters) when
+// the operation has any. Going through openapi3filter for the body too
+// would read it three times and deep-copy it for every oneOf branch: the
+// profile put that at half the time of a request. Security requirements are
+// not checked here: the gateway step (mock/auth) does that.
 func (s *Spec) ValidateRequest(ctx context.Context, op *Operation, r Request) Checked {
-	req := &http.Request{
-		Method:        r.Method,
-		URL:           &url.URL{Path: r.Path, RawQuery: r.RawQuery},
-		Header:        r.Header,
-		Body:          nopCloser{bytes.NewReader(r.Body)},
-		ContentLength: int64(len(r.Body)),
+	var out []Violation
+	if op.hasParams {
+		req := &http.Request{
+			Method: r.Method, URL: &url.URL{Path: r.Path, RawQuery: r.RawQuery},
+			Header: r.Header, Body: http.NoBody,
+		}
+		if req.Header == nil {
+			req.Header = http.Header{}
+		}
+		input := &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: r.PathParams, Route: op.route, Options: s.reqOpts,
+		}
+		if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+			out = violations(err)
+		}
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	input := &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: r.PathParams, Route: op.route, Options: s.reqOpts,
-	}
-	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
-		return Checked{Violations: violations(err)}
-	}
-	var body any
-	if v, ok := req.Body.(interface{ ValidatedValue() any }); ok {
-		body = v.ValidatedValue()
+	body, bodyViolations := op.validateBody(r.Header.Get("Content-Type"), r.Body)
+	if out = append(out, bodyViolations...); len(out) > 0 {
+		return Checked{Violations: sortViolations(out)}
 	}
 	return Checked{Body: body}
 }
 
+// validateBody checks the content type, decodes the JSON body and validates
+// it against the operation's schema. json.Unmarshal (numbers as float64) is
+// a third faster than openapi3filter's json.Decoder; unlike it, it also
+// refuses trailing bytes after the JSON value.
+func (op *Operation) validateBody(contentType string, body []byte) (any, []Violation) {
+	rb := op.op.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil, nil
+	}
+	if len(body) == 0 {
+		if rb.Value.Required {
+			return nil, []Violation{{Kind: KindNoBody, Reason: "the request body is required"}}
+		}
+		return nil, nil
+	}
+	mt := rb.Value.Content.Get(contentType)
+	if mt == nil {
+		return nil, []Violation{{Kind: KindContentType, Reason: fmt.Sprintf("header Content-Type has unexpected value %q", contentType)}}
+	}
+	base, _, _ := strings.Cut(contentType, ";")
+	if base = strings.ToLower(strings.TrimSpace(base)); base != "application/json" && !strings.HasSuffix(base, "+json") {
+		return nil, []Violation{{Kind: KindContentType, Reason: fmt.Sprintf("header Content-Type has unexpected value %q", contentType)}}
+	}
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
+		return nil, []Violation{{Kind: KindMalformed, Reason: "the body is not valid JSON: " + err.Error()}}
+	}
+	if mt.Schema == nil || mt.Schema.Value == nil {
+		return value, nil
+	}
+	if err := mt.Schema.Value.VisitJSON(value, openapi3.MultiErrors()); err != nil {
+		return nil, violations(err)
+	}
+	return value, nil
+}
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }

@@ -55,6 +55,10 @@ func (v Violation) String() string {
 func violations(err error) []Violation {
 	var out []Violation
 	collect(err, &out)
+	return sortViolations(out)
+}
+
+func sortViolations(out []Violation) []Violation {
 	slices.SortStableFunc(out, func(a, b Violation) int {
 		if da, db := depth(a.Field), depth(b.Field); da != db {
 			return da - db

@@ -375,7 +375,7 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	if b := m.take("body"); b != nil {
 		bodies++
 		if root, ok := r.bodyNode(b, what); ok {
-			reply.Body = &Body{root: root}
+			reply.Body = newBody(root)
 		}
 	}
 	if g := m.take("gom"); g != nil {
@@ -423,10 +423,10 @@ func (r *reader) gom(n *yaml.Node, what string) *Body {
 	provider, _ := valueNode("049")
 	codeNode, _ := valueNode(code)
 	null, _ := valueNode(nil)
-	return &Body{root: objectNode(
+	return newBody(objectNode(
 		[]string{"provider_code", "error_code", "error_msg", "data"},
 		[]node{provider, codeNode, msg, null},
-	)}
+	))
 }
 
 // gateway reads the shorthand {code, message} into the API gateway's body,
@@ -450,10 +450,10 @@ func (r *reader) gateway(n *yaml.Node, what string) *Body {
 		t = &Text{}
 	}
 	codeNode, _ := valueNode(code)
-	return &Body{root: objectNode(
+	return newBody(objectNode(
 		[]string{"error_code", "error_msg", "request_id"},
 		[]node{codeNode, {kind: nodeText, text: t}, {kind: nodeRequestID}},
-	)}
+	))
 }
 
 // bodyNode compiles any YAML value; strings with {{ }} become templates.

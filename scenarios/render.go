@@ -118,6 +118,19 @@ func templateFuncs(f *gofakeit.Faker) template.FuncMap {
 // Object keys keep the order they have in the file.
 type Body struct {
 	root node
+	// fixed holds the bytes of a body that is the same for every request,
+	// rendered once at load.
+	fixed []byte
+}
+
+func newBody(root node) *Body {
+	b := &Body{root: root}
+	if b.Static() {
+		var buf bytes.Buffer
+		_ = root.render(&buf, Data{}) // a static body has nothing that can fail
+		b.fixed = buf.Bytes()
+	}
+	return b
 }
 
 type nodeKind int
@@ -157,10 +170,14 @@ func (n node) static() bool {
 	return true
 }
 
-// Render encodes the body for one request as compact JSON.
+// Render encodes the body for one request as compact JSON. The bytes of a
+// static body are shared: callers must not write to them.
 func (b *Body) Render(d Data) ([]byte, error) {
 	if b == nil {
 		return nil, nil
+	}
+	if b.fixed != nil {
+		return b.fixed, nil
 	}
 	var buf bytes.Buffer
 	if err := b.root.render(&buf, d); err != nil {

@@ -154,7 +154,9 @@ func (s *Server) handleMock(c echo.Context) error {
 		ClientAddr: c.RealIP(),
 		Oversize:   oversize,
 	})
-	c.Set(replyKey, reply)
+	if s.cfg.Logger.Enabled(r.Context(), slog.LevelInfo) {
+		c.Set(replyKey, reply) // for the access log only
+	}
 	return s.write(c, reply)
 }
 
@@ -164,6 +166,12 @@ const replyKey = "cocmock.reply"
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, oversize bool, err error) {
 	if r.ContentLength > limit {
 		return nil, true, nil
+	}
+	if r.ContentLength > 0 {
+		// The usual case: one read into a buffer of the announced size.
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+		return body, false, err
 	}
 	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
