@@ -250,6 +250,7 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 	}
 	return value, nil
 }
+
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
