@@ -156,3 +156,59 @@ func TestValidateResponse(t *testing.T) {
 		})
 	}
 }
+
+// A document given with --spec may have parameters and bodies that are not
+// JSON: openapi3filter checks those.
+func TestOtherDocumentsParametersAndMediaTypes(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: other, version: "1"}
+paths:
+  /notes:
+    post:
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer, maximum: 10}}
+      requestBody:
+        required: true
+        content:
+          text/plain:
+            schema: {type: string, maxLength: 5}
+          application/json:
+            schema: {type: object, required: [a], properties: {a: {type: string}}}
+      responses:
+        "200": {description: ok}
+`
+	s, err := openapi.Load("other.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _, err := s.Route("POST", "/notes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(query, ct, body string) []openapi.Violation {
+		return s.ValidateRequest(context.Background(), op, openapi.Request{
+			Method: "POST", Path: "/notes", RawQuery: query, Header: http.Header{"Content-Type": {ct}}, Body: []byte(body),
+		}).Violations
+	}
+	cases := []struct {
+		name, query, ct, body string
+		want                  []string // fields with violations; "" is the body as a whole
+	}{
+		{"valid JSON", "limit=3", "application/json", `{"a":"x"}`, nil},
+		{"valid text", "limit=3", "text/plain", "hello", nil},
+		{"text too long", "limit=3", "text/plain", "hello world", []string{""}},
+		{"missing parameter", "", "application/json", `{"a":"x"}`, []string{"query.limit"}},
+		{"parameter and body both wrong", "limit=99", "application/json", `{}`, []string{"a", "query.limit"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, v := range check(tc.query, tc.ct, tc.body) {
+				got = append(got, v.Field)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("violations on %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
