@@ -1,0 +1,34 @@
+package metrics_test
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/metrics"
+)
+
+func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
+	m := metrics.New()
+	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Tickets: 3} })
+	m.Observe(&mock.Entry{OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Entry{OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Entry{OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	body, _ := io.ReadAll(rec.Body)
+	for _, want := range []string{
+		`cocmock_requests_total{operate_key="confirm",rule="confirm-resolved",scenario="lifecycle",status="200"} 2`,
+		`cocmock_requests_total{operate_key="acceptedIncident1",rule="chaos",scenario="chaos",status="fault:reset"} 1`,
+		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
+		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
+		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_tickets 3",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
