@@ -20,8 +20,8 @@ import (
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/mock/mocktest"
 	"github.com/cocmock/cocmock/openapi"
-	"github.com/cocmock/cocmock/scenarios"
 )
 
 // Knobs of the loopback runs. The defaults keep BenchmarkThroughputRatio at a
@@ -52,18 +52,7 @@ var (
 // active), a fixed seed, and the default edge config (logger nil: discard).
 func newCocmock(tb testing.TB) (*mock.Engine, http.Handler) {
 	tb.Helper()
-	spec, err := openapi.Load("embedded", openapi.Embedded())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	set, err := scenarios.LoadBuiltin(spec)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	eng, err := mock.New(spec, set, mock.WithSeed(1))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	eng := mocktest.NewEngine(tb, mocktest.WithSeed(1))
 	return eng, httpd.New(eng, httpd.Config{}).Handler()
 }
 

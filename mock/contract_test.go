@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
-	"github.com/cocmock/cocmock/openapi"
-	"github.com/cocmock/cocmock/scenarios"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 const (
@@ -19,19 +18,7 @@ const (
 
 func newEngine(t testing.TB, opts ...mock.Option) *mock.Engine {
 	t.Helper()
-	spec, err := openapi.Load("embedded", openapi.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := scenarios.LoadBuiltin(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := mock.New(spec, set, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return eng
+	return mocktest.NewEngine(t, mocktest.WithEngineOptions(opts...))
 }
 
 // call posts a JSON body as the SDK does.

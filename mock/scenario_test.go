@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/mocktest"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )
@@ -132,17 +132,7 @@ func TestScenarioSelection(t *testing.T) {
 }
 
 func TestUserScenarioReplyKinds(t *testing.T) {
-	spec, _ := openapi.Load("embedded", openapi.Embedded())
-	set, err := scenarios.Load(spec,
-		scenarios.Source{Name: "builtin", FS: scenarios.Builtin()},
-		scenarios.Source{Name: "good", FS: os.DirFS("../testdata/scenarios/good")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := mock.New(spec, set, mock.WithSeed(1), mock.WithScenario("custom"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir("../testdata/scenarios/good"), mocktest.WithScenario("custom"))
 	t.Run("header matcher and templated header", func(t *testing.T) {
 		r := send(eng, accept("IM1"), "X-Team: blue")
 		if r.Status != 200 || r.Header.Get("X-Echo") != "u" {

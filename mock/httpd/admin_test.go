@@ -11,8 +11,7 @@ import (
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
-	"github.com/cocmock/cocmock/openapi"
-	"github.com/cocmock/cocmock/scenarios"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 const (
@@ -33,18 +32,7 @@ type sandbox struct {
 
 func newSandbox(t *testing.T, cfg httpd.Config, opts ...mock.Option) *sandbox {
 	t.Helper()
-	spec, err := openapi.Load("embedded", openapi.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := scenarios.LoadBuiltin(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := mock.New(spec, set, append([]mock.Option{mock.WithSeed(1)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := mocktest.NewEngine(t, mocktest.WithEngineOptions(opts...))
 	srv := httptest.NewServer(httpd.New(eng, cfg).Handler())
 	t.Cleanup(srv.Close)
 	return &sandbox{t: t, url: srv.URL, header: http.Header{}}

@@ -14,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
-	"github.com/cocmock/cocmock/openapi"
-	"github.com/cocmock/cocmock/scenarios"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 func post(ctx context.Context, client *http.Client, url, incident string) (*http.Response, error) {
@@ -96,16 +94,7 @@ func TestFaultsOnARealConnection(t *testing.T) {
 }
 
 func TestDelays(t *testing.T) {
-	spec, _ := openapi.Load("embedded", openapi.Embedded())
-	set, err := scenarios.Load(spec, scenarios.Source{Name: "builtin", FS: scenarios.Builtin()},
-		scenarios.Source{Name: "good", FS: osDirFS("../../testdata/scenarios/good")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := mock.New(spec, set, mock.WithSeed(1), mock.WithScenario("custom"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir("../../testdata/scenarios/good"), mocktest.WithScenario("custom"))
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	srv := httptest.NewServer(httpd.New(eng, httpd.Config{Logger: logger}).Handler())

@@ -3,18 +3,15 @@ package httpd_test
 import (
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
-	"github.com/cocmock/cocmock/openapi"
-	"github.com/cocmock/cocmock/scenarios"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 const handlePath = "/v1/external/incident/handle"
@@ -23,19 +20,7 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func newServer(t testing.TB, cfg httpd.Config) *httptest.Server {
 	t.Helper()
-	spec, err := openapi.Load("embedded", openapi.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := scenarios.LoadBuiltin(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := mock.New(spec, set, mock.WithSeed(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpd.New(eng, cfg).Handler())
+	srv := httptest.NewServer(httpd.New(mocktest.NewEngine(t), cfg).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -175,8 +160,6 @@ func TestDefaultBodyLimitIsOneMiB(t *testing.T) {
 		t.Fatalf("DefaultMaxBody = %d", httpd.DefaultMaxBody)
 	}
 }
-
-func osDirFS(dir string) fs.FS { return os.DirFS(dir) }
 
 func mustRead(t *testing.T, resp *http.Response) string {
 	t.Helper()

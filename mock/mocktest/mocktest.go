@@ -75,10 +75,31 @@ func WithEdge(cfg httpd.Config) Option {
 // through t.Cleanup.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	cfg := newConfig(opts)
+	eng := newEngine(t, cfg)
+	s := &Server{Engine: eng, srv: httptest.NewServer(httpd.New(eng, cfg.edge).Handler())}
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewEngine builds the sandbox's engine without a server, for tests that
+// call it in plain Go (mock.Engine.Serve) or wrap it in their own edge.
+func NewEngine(t testing.TB, opts ...Option) *mock.Engine {
+	t.Helper()
+	return newEngine(t, newConfig(opts))
+}
+
+func newConfig(opts []Option) config {
 	cfg := config{engine: []mock.Option{mock.WithSeed(1)}}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	return cfg
+}
+
+func newEngine(t testing.TB, cfg config) *mock.Engine {
+	t.Helper()
 	spec, err := openapi.Load("embedded", openapi.Embedded())
 	if err != nil {
 		t.Fatalf("mocktest: %v", err)
@@ -95,10 +116,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("mocktest: %v", err)
 	}
-	s := &Server{Engine: eng, srv: httptest.NewServer(httpd.New(eng, cfg.edge).Handler())}
-	s.URL = s.srv.URL
-	t.Cleanup(s.Close)
-	return s
+	return eng
 }
 
 // Close shuts the server down; t.Cleanup calls it, and calling it twice is
