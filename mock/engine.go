@@ -38,7 +38,9 @@ const (
 // DefaultScenario is active unless told otherwise.
 const DefaultScenario = "default"
 
-// Request is one call to the simulated API, as the edge read it.
+// Request is one call to the simulated API, as the edge read it. The
+// journal keeps Header and Body as they are: do not change them once
+// passed to Serve.
 type Request struct {
 	// ID is the request id the reply will carry in X-Request-Id.
 	ID       string
