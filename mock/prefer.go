@@ -41,24 +41,24 @@ func parsePrefer(h http.Header) (preference, error) {
 			case "code":
 				n, err := strconv.Atoi(value)
 				if err != nil || n < 100 || n > 599 {
-					return p, fmt.Errorf("Prefer code=%q: want an HTTP status such as 400", value)
+					return p, fmt.Errorf("code=%q in Prefer: want an HTTP status such as 400", value)
 				}
 				p.code = n
 			case "example":
 				if value == "" {
-					return p, fmt.Errorf("Prefer example= needs an example name")
+					return p, fmt.Errorf("example= in Prefer needs an example name")
 				}
 				p.example = value
 			case "dynamic":
 				b, err := strconv.ParseBool(value)
 				if err != nil {
-					return p, fmt.Errorf("Prefer dynamic=%q: want true or false", value)
+					return p, fmt.Errorf("dynamic=%q in Prefer: want true or false", value)
 				}
 				p.dynamic = b
 			case "seed":
 				n, err := strconv.ParseInt(value, 10, 64)
 				if err != nil {
-					return p, fmt.Errorf("Prefer seed=%q: want a whole number", value)
+					return p, fmt.Errorf("seed=%q in Prefer: want a whole number", value)
 				}
 				p.seed, p.hasSeed = n, true
 			default:
