@@ -205,13 +205,13 @@ func (r *reader) rule(n *yaml.Node, sc *Scenario) *Rule {
 	}
 	what := fmt.Sprintf("rule %q", rule.Name)
 	if w := m.take("when"); w != nil {
-		wm := r.mapping(w, what+" when")
-		for i := 0; w.Kind == yaml.MappingNode && i+1 < len(w.Content); i += 2 {
-			if c, ok := r.compileCondition(w.Content[i], w.Content[i+1]); ok {
+		// The mapping reader reports a non-mapping and selectors given twice.
+		when := r.mapping(w, what+" when")
+		for _, sel := range when.keys {
+			if c, ok := r.compileCondition(when.lines[sel], when.take(sel)); ok {
 				rule.When = append(rule.When, c)
 			}
 		}
-		_ = wm
 	}
 	if s := m.take("state"); s != nil {
 		if sc.State == nil {

@@ -127,6 +127,8 @@ func TestParseRejects(t *testing.T) {
 		{"duplicate rule names", "name: x\ndescription: d\nrules:\n  - {name: a, respond: {status: 200, gom: {code: GOM.00000000}}}\n  - {name: a, respond: {status: 200, gom: {code: GOM.00000000}}}\n", "name already used"},
 		{"rule without reply", "name: x\ndescription: d\nrules:\n  - {name: a}\n", "found 0"},
 		{"unknown matcher", "name: x\ndescription: d\nrules:\n  - {name: a, when: {body.x: {like: y}}, respond: {status: 200, gom: {code: GOM.00000000}}}\n", `unknown matcher "like"`},
+		{"selector given twice", "name: x\ndescription: d\nrules:\n  - {name: a, when: {body.a: 1, body.a: 2}, respond: {status: 200, gom: {code: GOM.00000000}}}\n", "given twice"},
+		{"when not a mapping", "name: x\ndescription: d\nrules:\n  - {name: a, when: [body.a], respond: {status: 200, gom: {code: GOM.00000000}}}\n", "when must be a mapping"},
 		{"empty in", "name: x\ndescription: d\nrules:\n  - {name: a, when: {body.x: {in: []}}, respond: {status: 200, gom: {code: GOM.00000000}}}\n", "at least one value"},
 		{"bad fault", "name: x\ndescription: d\nrules:\n  - {name: a, respond: {fault: explode}}\n", `fault "explode"`},
 		{"no status", "name: x\ndescription: d\nrules:\n  - {name: a, respond: {gom: {code: GOM.00000000}}}\n", "needs a status"},
