@@ -6,6 +6,8 @@ package mock
 import (
 	"bytes"
 	"context"
+	"math/rand"
+	"sync"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -74,9 +76,13 @@ type Engine struct {
 	scenario string
 	clock    Clock
 	log      *slog.Logger
-	// faker is the one seeded source behind every random choice, fake value
-	// and request id. Its source is locked, so it is safe to share.
+	// faker is the seeded source behind every random choice and fake value;
+	// ids and adminIDs, seeded from the same seed, give request ids to the
+	// simulated API and to the sandbox API, so that neither health checks
+	// nor request ids move the draws. Their sources are locked.
 	faker    *gofakeit.Faker
+	ids      *gofakeit.Faker
+	adminIDs *gofakeit.Faker
 	seed     int64
 	sessions *sessions
 	auth     *auth.Authenticator
@@ -157,7 +163,9 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 	if e.seed == 0 {
 		e.seed = gofakeit.NewCrypto().Int64()
 	}
-	e.faker = gofakeit.New(e.seed)
+	e.faker = seeded(e.seed)
+	e.ids = seeded(e.seed ^ 0x1d5)
+	e.adminIDs = seeded(e.seed ^ 0xad0)
 	e.examples = map[*openapi.Operation][]byte{}
 	for _, op := range spec.Operations() {
 		e.examples[op] = exampleBody(op)
@@ -183,11 +191,48 @@ func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
 	return nil
 }
 
-// NewRequestID returns 32 lowercase hex characters, like the gateway's ids.
-func (e *Engine) NewRequestID() string {
+// seeded is a faker whose draws follow from seed, zero included (gofakeit's
+// own New takes 0 to mean "random").
+func seeded(seed int64) *gofakeit.Faker {
+	return gofakeit.NewCustom(&lockedSource{src: rand.NewSource(seed).(rand.Source64)})
+}
+
+// lockedSource makes a math/rand source safe to share.
+type lockedSource struct {
+	mu  sync.Mutex
+	src rand.Source64
+}
+
+func (s *lockedSource) Int63() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.src.Int63()
+}
+
+func (s *lockedSource) Uint64() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.src.Uint64()
+}
+
+func (s *lockedSource) Seed(seed int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.src.Seed(seed)
+}
+
+// NewRequestID returns 32 lowercase hex characters, like the gateway's ids,
+// for a call to the simulated API.
+func (e *Engine) NewRequestID() string { return requestID(e.ids) }
+
+// NewAdminRequestID is NewRequestID for the sandbox's own API; it draws from
+// its own stream, so that admin and health calls change no API reply.
+func (e *Engine) NewAdminRequestID() string { return requestID(e.adminIDs) }
+
+func requestID(f *gofakeit.Faker) string {
 	var b [16]byte
 	for i := range 2 {
-		u := e.faker.Rand.Uint64()
+		u := f.Rand.Uint64()
 		for j := range 8 {
 			b[i*8+j] = byte(u >> (8 * j))
 		}
@@ -254,27 +299,8 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		}
 	}
 
-	// 4. Validate against the contract; the body is decoded here, once.
-	checked := e.spec.ValidateRequest(ctx, op, openapi.Request{
-		Method: req.Method, Path: req.Path, RawQuery: req.RawQuery,
-		Header: req.Header, Body: req.Body, PathParams: params,
-	})
-	if len(checked.Violations) > 0 {
-		x.Violations = violationStrings(checked.Violations)
-		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
-		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
-			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)))
-		return invalidRequest(checked.Violations, req.Header)
-	}
-	x.IncidentNum, x.OperateKey = bodyString(checked.Body, "incident_num"), bodyString(checked.Body, "operate_key")
-	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
-		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
-			e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
-				slog.String("request_id", req.ID), slog.Any("keys", unknown))
-		}
-	}
-
-	// 5. Pick the scenario, and read Prefer.
+	// 4. Pick the scenario and read Prefer: a mistake in steering the
+	//    sandbox is the sandbox's problem+json, whatever the body.
 	sc, problem := e.pickScenario(req.Header, sess)
 	if problem != nil {
 		return problem.Reply()
@@ -286,7 +312,28 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 	}
 	faker := e.faker
 	if pref.hasSeed {
-		faker = gofakeit.New(pref.seed)
+		faker = seeded(pref.seed)
+	}
+
+	// 5. Validate against the contract; the body is decoded here, once.
+	checked := e.spec.ValidateRequest(ctx, op, openapi.Request{
+		Method: req.Method, Path: req.Path, RawQuery: req.RawQuery,
+		Header: req.Header, Body: req.Body, PathParams: params,
+	})
+	if len(checked.Violations) > 0 {
+		x.Violations = violationStrings(checked.Violations)
+		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
+		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
+			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)))
+		return invalidRequest(checked.Violations, req.Header)
+	}
+	x.RequestValid = true
+	x.IncidentNum, x.OperateKey = bodyString(checked.Body, "incident_num"), bodyString(checked.Body, "operate_key")
+	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
+		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
+			e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
+				slog.String("request_id", req.ID), slog.Any("keys", unknown))
+		}
 	}
 
 	// 6. Choose the reply: from the spec when Prefer asks; else the first

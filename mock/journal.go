@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -20,6 +21,8 @@ type Entry struct {
 	Session   string    `json:"session"`
 	RequestID string    `json:"request_id"`
 	Request   Message   `json:"request"`
+	// RequestValid is true when the request met the contract.
+	RequestValid bool `json:"request_valid"`
 	// IncidentNum and OperateKey are read from the request body, when it has them.
 	IncidentNum string  `json:"incident_num,omitempty"`
 	OperateKey  string  `json:"operate_key,omitempty"`
@@ -110,7 +113,8 @@ func redact(h http.Header) http.Header {
 // not copied: the edge and the engine never write to a body once read.
 func journalBody(b []byte) (Body, bool) {
 	if len(b) > maxJournalBody {
-		return Body(b[:maxJournalBody]), true
+		// A copy: a slice of b would keep all of b alive.
+		return Body(bytes.Clone(b[:maxJournalBody])), true
 	}
 	return Body(b), false
 }

@@ -307,3 +307,14 @@ func TestJournalKeepsBodiesAsSent(t *testing.T) {
 		t.Fatalf("round trip: %v %s", err, back[1].Request.Body)
 	}
 }
+
+func TestJournalCutsLongBodiesAndKeepsOnlyTheCut(t *testing.T) {
+	eng := newEngine(t)
+	big := `{"incident_num":"IM1","operator":"u","operate_key":"forwardOther1","parameter":{"x":"` + strings.Repeat("y", 200<<10) + `"}}`
+	send(eng, big)
+	entries, _ := eng.Requests("", mock.Filter{})
+	b := entries[0].Request.Body
+	if !entries[0].Request.Truncated || len(b) != 64<<10 || cap(b) > 64<<10 {
+		t.Fatalf("kept %d bytes (cap %d), truncated=%v", len(b), cap(b), entries[0].Request.Truncated)
+	}
+}

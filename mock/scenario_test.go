@@ -123,6 +123,16 @@ func TestScenarioSelection(t *testing.T) {
 			t.Fatal("New accepted an unknown scenario")
 		}
 	})
+	t.Run("an unknown scenario is the sandbox's problem even for an invalid body", func(t *testing.T) {
+		r := send(eng, `{}`, mock.ScenarioHeader+": nope")
+		if r.Status != 404 || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		r = send(eng, `{}`, "Prefer: code=abc")
+		if r.Status != 400 || r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("bad Prefer on an invalid body: %d %s", r.Status, r.Body)
+		}
+	})
 	t.Run("invalid requests get 400 whatever the scenario", func(t *testing.T) {
 		r := send(eng, `{}`, mock.ScenarioHeader+": outage")
 		if r.Status != 400 {
@@ -285,6 +295,13 @@ func TestPrefer(t *testing.T) {
 		}
 		if a.Header.Get("Preference-Applied") != "seed=7" {
 			t.Fatalf("Preference-Applied %q", a.Header.Get("Preference-Applied"))
+		}
+	})
+	t.Run("seed=0 is a seed like any other", func(t *testing.T) {
+		a := send(eng, accept("IM1"), "Prefer: dynamic=true, seed=0")
+		b := send(eng, accept("IM1"), "Prefer: dynamic=true, seed=0")
+		if string(a.Body) != string(b.Body) {
+			t.Fatalf("seed=0 gave %s then %s", a.Body, b.Body)
 		}
 	})
 	for _, bad := range []string{"code=418", "code=abc", "example=nope", "code=200, example=ticketNotFound", "dynamic=maybe", "seed=x", "example="} {

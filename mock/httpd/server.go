@@ -72,6 +72,9 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	s := &Server{engine: engine, cfg: cfg, echo: echo.New()}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
+	// The per-address rate limit keys on the peer's address: headers such
+	// as X-Forwarded-For are the client's to invent.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID, s.accessLog, middleware.Recover())
 
@@ -99,7 +102,11 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 // requestID gives every reply an X-Request-Id, as the real gateway does.
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderXRequestID, s.engine.NewRequestID())
+		id := s.engine.NewRequestID
+		if isAdmin(c.Request().URL.Path) {
+			id = s.engine.NewAdminRequestID
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id())
 		return next(c)
 	}
 }

@@ -2,6 +2,7 @@ package httpd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -168,4 +169,25 @@ func mustRead(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestRateLimitKeysOnThePeerNotOnForwardedHeaders(t *testing.T) {
+	srv := httptest.NewServer(httpd.New(mocktest.NewEngine(t, mocktest.WithEngineOptions(mock.WithRateLimit(1))), httpd.Config{}).Handler())
+	t.Cleanup(srv.Close)
+	var statuses []int
+	for i := range 3 {
+		req, _ := http.NewRequest("POST", srv.URL+handlePath, strings.NewReader(acceptBody))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i+1))
+		req.Header.Set("X-Real-IP", fmt.Sprintf("10.0.1.%d", i+1))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+	}
+	if fmt.Sprint(statuses) != "[200 429 429]" {
+		t.Fatalf("statuses %v: a forged X-Forwarded-For must not buy a new bucket", statuses)
+	}
 }

@@ -29,7 +29,7 @@ func New() *Metrics {
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cocmock_requests_total",
-			Help: "Exchanges with the simulated API, by operate_key, scenario, rule and reply status.",
+			Help: "Exchanges with the simulated API, by operate_key (\"invalid\" for requests outside the contract), scenario, rule and reply status.",
 		}, []string{"operate_key", "scenario", "rule", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cocmock_request_duration_seconds",
@@ -65,7 +65,13 @@ func (m *Metrics) Observe(x *mock.Entry) {
 	if x.Fault != mock.NoFault {
 		status = "fault:" + string(x.Fault)
 	}
-	m.requests.WithLabelValues(x.OperateKey, x.Scenario, x.Rule, status).Inc()
+	// Only a valid request's operate_key is one of the contract's: anything
+	// a client sends would make a new series.
+	key := "invalid"
+	if x.RequestValid {
+		key = x.OperateKey
+	}
+	m.requests.WithLabelValues(key, x.Scenario, x.Rule, status).Inc()
 	m.latency.WithLabelValues(x.Scenario).Observe((x.Duration + x.Delay).Seconds())
 }
 

@@ -14,9 +14,13 @@ import (
 func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m := metrics.New()
 	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Tickets: 3} })
-	m.Observe(&mock.Entry{OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Entry{OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Entry{OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
+	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
+	// Whatever a client puts in operate_key, an invalid request adds no series.
+	for _, junk := range []string{"junk-1", "junk-2", "junk-3"} {
+		m.Observe(&mock.Entry{OperateKey: junk, Scenario: "default", Status: 400})
+	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -25,10 +29,14 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 		`cocmock_requests_total{operate_key="acceptedIncident1",rule="chaos",scenario="chaos",status="fault:reset"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
+		`cocmock_requests_total{operate_key="invalid",rule="",scenario="default",status="400"} 3`,
 		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_tickets 3",
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if strings.Contains(string(body), "junk") {
+		t.Error("a client's operate_key became a label")
 	}
 }
