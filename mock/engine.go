@@ -6,16 +6,16 @@ package mock
 import (
 	"bytes"
 	"context"
-	"math/rand"
-	"sync"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
