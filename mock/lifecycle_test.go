@@ -71,6 +71,26 @@ func TestLifecycleRecordsTicketFields(t *testing.T) {
 	}
 }
 
+func TestRejectedLevelChangeLeavesTheLevel(t *testing.T) {
+	eng := lifecycleEngine(t)
+	if _, err := eng.SeedTicket("", "IM-L", mock.Seed{Status: acknowledged, Level: "level_40"}); err != nil {
+		t.Fatal(err)
+	}
+	send(eng, op("IM-L", "incidentChangeLevel1"))
+	if tk, _ := eng.Ticket("", "IM-L"); tk.Level != "level_40" || tk.PendingLevel != "level_20" || tk.PendingApproval != "level" {
+		t.Fatalf("while pending: %+v", tk)
+	}
+	send(eng, op("IM-L", "rejected"))
+	if tk, _ := eng.Ticket("", "IM-L"); tk.Level != "level_40" || tk.PendingLevel != "" || tk.PendingApproval != "" {
+		t.Fatalf("after rejected: %+v", tk)
+	}
+	send(eng, op("IM-L", "incidentChangeLevel1"))
+	send(eng, op("IM-L", "agreed"))
+	if tk, _ := eng.Ticket("", "IM-L"); tk.Level != "level_20" || tk.PendingLevel != "" {
+		t.Fatalf("after agreed: %+v", tk)
+	}
+}
+
 func TestUnknownTicketsCreatedTriggered(t *testing.T) {
 	eng := lifecycleEngine(t)
 	if r := send(eng, op("IM-NEW", "commitSolution1")); r.Status != 400 || !strings.Contains(string(r.Body), "IM-NEW is INCIDENT_STATUS_TRIGGERED") {
@@ -316,5 +336,50 @@ func TestJournalCutsLongBodiesAndKeepsOnlyTheCut(t *testing.T) {
 	b := entries[0].Request.Body
 	if !entries[0].Request.Truncated || len(b) != 64<<10 || cap(b) > 64<<10 {
 		t.Fatalf("kept %d bytes (cap %d), truncated=%v", len(b), cap(b), entries[0].Request.Truncated)
+	}
+}
+
+func TestSessionStateIsBounded(t *testing.T) {
+	eng := lifecycleEngine(t)
+	for i := range mock.MaxTicketsPerSession + 5 {
+		if _, err := eng.SeedTicket("", fmt.Sprintf("IM-%05d", i), mock.Seed{Status: triggered}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := eng.Stats(); st.Tickets != mock.MaxTicketsPerSession {
+		t.Fatalf("%d tickets held, want %d", st.Tickets, mock.MaxTicketsPerSession)
+	}
+	if _, ok := eng.Ticket("", "IM-00000"); ok {
+		t.Fatal("the oldest ticket should have been forgotten")
+	}
+	if _, ok := eng.Ticket("", fmt.Sprintf("IM-%05d", mock.MaxTicketsPerSession+4)); !ok {
+		t.Fatal("the newest ticket is gone")
+	}
+}
+
+func TestReadingASessionDoesNotCreateIt(t *testing.T) {
+	eng := lifecycleEngine(t)
+	eng.Requests("typo", mock.Filter{})
+	eng.Tickets("typo")
+	eng.Ticket("typo", "IM1")
+	eng.ActiveScenario("typo")
+	eng.Reset("typo")
+	eng.ClearRequests("typo")
+	if st := eng.Stats(); st.Sessions != 0 {
+		t.Fatalf("%d sessions after reads only", st.Sessions)
+	}
+}
+
+func TestSeedRefusesUnknownStatuses(t *testing.T) {
+	eng := lifecycleEngine(t)
+	_, err := eng.SeedTicket("", "IM1", mock.Seed{Status: "BOGUS"})
+	if err == nil || !strings.Contains(err.Error(), "INCIDENT_STATUS_RESOLVED") {
+		t.Fatalf("err %v, want one listing the known states", err)
+	}
+	if _, err := eng.SeedTicket("", "IM1", mock.Seed{Status: acknowledged, PendingApproval: "level", PendingLevel: "level_10"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.SeedTicket("", "IM1", mock.Seed{Status: acknowledged, PendingLevel: "level_10"}); err == nil {
+		t.Fatal("a pending level without a level approval was taken")
 	}
 }

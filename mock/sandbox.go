@@ -30,8 +30,10 @@ func (e *Engine) SetScenario(session, name string) error {
 // ActiveScenario is the scenario a session's requests get unless they name
 // another.
 func (e *Engine) ActiveScenario(session string) string {
-	if name := e.sessions.get(session).activeScenario(); name != "" {
-		return name
+	if s := e.sessions.lookup(session); s != nil {
+		if name := s.activeScenario(); name != "" {
+			return name
+		}
 	}
 	return e.scenario
 }
@@ -39,7 +41,10 @@ func (e *Engine) ActiveScenario(session string) string {
 // Requests returns a session's journal entries that pass the filter, newest
 // first and at most f.Limit of them, with the number that passed in all.
 func (e *Engine) Requests(session string, f Filter) (entries []Entry, total int) {
-	s := e.sessions.get(session)
+	s := e.sessions.lookup(session)
+	if s == nil {
+		return nil, 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.journal.newestFirst(func(x *Entry) bool {
@@ -56,7 +61,10 @@ func (e *Engine) Requests(session string, f Filter) (entries []Entry, total int)
 
 // ClearRequests empties a session's journal.
 func (e *Engine) ClearRequests(session string) {
-	s := e.sessions.get(session)
+	s := e.sessions.lookup(session)
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.journal.clear()
 	s.mu.Unlock()
@@ -64,11 +72,14 @@ func (e *Engine) ClearRequests(session string) {
 
 // Tickets returns a session's tickets, sorted by number.
 func (e *Engine) Tickets(session string) []Ticket {
-	s := e.sessions.get(session)
+	s := e.sessions.lookup(session)
+	if s == nil {
+		return []Ticket{}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Ticket, 0, len(s.tickets))
-	for _, t := range s.tickets {
+	out := make([]Ticket, 0, s.tickets.len())
+	for _, t := range s.tickets.values() {
 		out = append(out, t.clone())
 	}
 	slices.SortFunc(out, func(a, b Ticket) int { return strings.Compare(a.IncidentNum, b.IncidentNum) })
@@ -77,10 +88,13 @@ func (e *Engine) Tickets(session string) []Ticket {
 
 // Ticket returns one ticket of a session.
 func (e *Engine) Ticket(session, num string) (Ticket, bool) {
-	s := e.sessions.get(session)
+	s := e.sessions.lookup(session)
+	if s == nil {
+		return Ticket{}, false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tickets[num]
+	t, ok := s.tickets.get(num)
 	if !ok {
 		return Ticket{}, false
 	}
@@ -94,6 +108,8 @@ type Seed struct {
 	Type             string `json:"type,omitempty"`
 	ServiceInterrupt *bool  `json:"service_interrupt,omitempty"`
 	PendingApproval  string `json:"pending_approval,omitempty"`
+	// PendingLevel is the level an open level approval asks for.
+	PendingLevel string `json:"pending_level,omitempty"`
 }
 
 // SeedTicket creates or replaces a ticket of a session in the given state;
@@ -105,23 +121,33 @@ func (e *Engine) SeedTicket(session, num string, seed Seed) (Ticket, error) {
 	if seed.Status == "" {
 		return Ticket{}, errors.New("status is required")
 	}
+	if known := e.Scenarios().States(); !slices.Contains(known, seed.Status) {
+		return Ticket{}, fmt.Errorf("status %q is not a state of any loaded scenario (known: %s)", seed.Status, strings.Join(known, ", "))
+	}
 	if seed.PendingApproval != "" && seed.PendingApproval != "pause" && seed.PendingApproval != "level" {
 		return Ticket{}, fmt.Errorf("pending_approval %q: want pause or level", seed.PendingApproval)
 	}
+	if seed.PendingLevel != "" && seed.PendingApproval != "level" {
+		return Ticket{}, errors.New("pending_level goes with pending_approval: level")
+	}
 	t := &Ticket{
 		IncidentNum: num, Status: seed.Status, Level: seed.Level, Type: seed.Type,
-		ServiceInterrupt: seed.ServiceInterrupt, PendingApproval: seed.PendingApproval, Seeded: true,
+		ServiceInterrupt: seed.ServiceInterrupt, PendingApproval: seed.PendingApproval, PendingLevel: seed.PendingLevel, Seeded: true,
 	}
 	s := e.sessions.get(session)
 	s.mu.Lock()
-	s.tickets[num] = t
+	s.tickets.put(num, t)
 	s.mu.Unlock()
 	return t.clone(), nil
 }
 
 // Reset returns a session's tickets, sequence counters and journal to the
 // start.
-func (e *Engine) Reset(session string) { e.sessions.get(session).reset() }
+func (e *Engine) Reset(session string) {
+	if s := e.sessions.lookup(session); s != nil {
+		s.reset()
+	}
+}
 
 // ResetAll drops every session and resets the default one.
 func (e *Engine) ResetAll() { e.sessions.dropAll() }
@@ -139,7 +165,7 @@ func (e *Engine) Stats() Stats {
 	for _, s := range e.sessions.all() {
 		s.mu.Lock()
 		st.JournalEntries += s.journal.len()
-		st.Tickets += len(s.tickets)
+		st.Tickets += s.tickets.len()
 		s.mu.Unlock()
 	}
 	return st

@@ -8,6 +8,14 @@ import (
 // DefaultMaxSessions is how many sessions are kept unless told otherwise.
 const DefaultMaxSessions = 1000
 
+// Bounds of one session's state: beyond them the oldest tickets and
+// sequence counters are forgotten, so that memory stays flat however many
+// ticket numbers a run invents.
+const (
+	MaxTicketsPerSession  = 10000
+	MaxCountersPerSession = 10000
+)
+
 // session is one caller's sandbox: tickets, sequence counters, active
 // scenario and journal. The default session (no header) has the empty id.
 // One lock guards it all: every critical section is short, and checking a
@@ -16,20 +24,25 @@ type session struct {
 	id       string
 	mu       sync.Mutex
 	scenario string
-	counters map[string]int
-	tickets  map[string]*Ticket
+	counters *capped[int]
+	tickets  *capped[*Ticket]
 	journal  *journal
 }
 
 func newSession(id string, journalSize int) *session {
-	return &session{id: id, counters: map[string]int{}, tickets: map[string]*Ticket{}, journal: newJournal(journalSize)}
+	return &session{
+		id:       id,
+		counters: newCapped[int](MaxCountersPerSession),
+		tickets:  newCapped[*Ticket](MaxTicketsPerSession),
+		journal:  newJournal(journalSize),
+	}
 }
 
 // next returns how many times key was counted before, and counts it. The
 // caller holds s.mu.
 func (s *session) next(key string) int {
-	n := s.counters[key]
-	s.counters[key] = n + 1
+	n, _ := s.counters.get(key)
+	s.counters.put(key, n+1)
 	return n
 }
 
@@ -44,9 +57,47 @@ func (s *session) activeScenario() string {
 func (s *session) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.counters = map[string]int{}
-	s.tickets = map[string]*Ticket{}
+	s.counters = newCapped[int](MaxCountersPerSession)
+	s.tickets = newCapped[*Ticket](MaxTicketsPerSession)
 	s.journal.clear()
+}
+
+// capped is a map that forgets its oldest keys beyond max.
+type capped[V any] struct {
+	max   int
+	m     map[string]V
+	order []string // keys by first insertion, oldest first
+}
+
+func newCapped[V any](max int) *capped[V] {
+	return &capped[V]{max: max, m: map[string]V{}}
+}
+
+func (c *capped[V]) get(k string) (V, bool) {
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *capped[V]) put(k string, v V) {
+	if _, ok := c.m[k]; !ok {
+		c.order = append(c.order, k)
+	}
+	c.m[k] = v
+	for len(c.m) > c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+}
+
+func (c *capped[V]) len() int { return len(c.m) }
+
+// values returns the values, oldest key first.
+func (c *capped[V]) values() []V {
+	out := make([]V, 0, len(c.m))
+	for _, k := range c.order {
+		out = append(out, c.m[k])
+	}
+	return out
 }
 
 // sessions holds the sessions by id, created on first use. Beyond max the
@@ -62,6 +113,19 @@ type sessions struct {
 
 func newSessions(max, journalSize int) *sessions {
 	return &sessions{max: max, journalSize: journalSize, byID: map[string]*list.Element{}, lru: list.New(), main: newSession("", journalSize)}
+}
+
+// lookup returns a session without creating it; nil when there is none.
+func (s *sessions) lookup(id string) *session {
+	if id == "" {
+		return s.main
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.byID[id]; ok {
+		return el.Value.(*session)
+	}
+	return nil
 }
 
 func (s *sessions) get(id string) *session {

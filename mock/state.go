@@ -40,14 +40,14 @@ func (e *Engine) match(sess *session, sc *scenarios.Scenario, op *openapi.Operat
 	if sc.State != nil {
 		if v, ok := sc.State.Key.Select(in); ok && v != nil {
 			m.key = scenarios.TextOf(v)
-			ticket = sess.tickets[m.key]
+			ticket, _ = sess.tickets.get(m.key)
 			if ticket == nil {
 				if sc.State.UnknownKeys == "reject" {
 					r := gomReply(http.StatusBadRequest, CodeTicketNotFound, fmt.Sprintf("The incident %s does not exist", m.key))
 					return match{refused: &r, key: m.key}
 				}
 				ticket = &Ticket{IncidentNum: m.key, Status: sc.State.Initial}
-				sess.tickets[m.key] = ticket
+				sess.tickets.put(m.key, ticket)
 			}
 			m.before, m.pendingBefore = ticket.Status, ticket.PendingApproval
 		}
@@ -74,16 +74,24 @@ func (e *Engine) match(sess *session, sc *scenarios.Scenario, op *openapi.Operat
 	return m
 }
 
-// move applies a transition to a ticket.
+// move applies a transition to a ticket. Values recorded by a rule that
+// opens an approval wait in the approval: an agreed level change sets the
+// level, a rejected one leaves it.
 func move(t *Ticket, tr *scenarios.Transition, in scenarios.Input) {
 	if tr.To != "" {
 		t.Status = tr.To
 	}
-	switch {
-	case tr.Open != "":
+	switch tr.Close {
+	case "approve":
+		if t.PendingLevel != "" {
+			t.Level = t.PendingLevel
+		}
+		t.PendingApproval, t.PendingLevel = "", ""
+	case "reject":
+		t.PendingApproval, t.PendingLevel = "", ""
+	}
+	if tr.Open != "" {
 		t.PendingApproval = tr.Open
-	case tr.Close:
-		t.PendingApproval = ""
 	}
 	for _, rec := range tr.Record {
 		v, ok := rec.From.Select(in)
@@ -93,7 +101,11 @@ func move(t *Ticket, tr *scenarios.Transition, in scenarios.Input) {
 		text := scenarios.TextOf(v)
 		switch rec.Field {
 		case "level":
-			t.Level = text
+			if tr.Open != "" {
+				t.PendingLevel = text
+			} else {
+				t.Level = text
+			}
 		case "type":
 			t.Type = text
 		case "service_interrupt":

@@ -15,6 +15,9 @@ type Ticket struct {
 	ServiceInterrupt *bool  `json:"service_interrupt,omitempty"`
 	// PendingApproval is "pause" or "level" while an approval is open.
 	PendingApproval string `json:"pending_approval,omitempty"`
+	// PendingLevel is the level a pending level change asks for; it becomes
+	// Level when the change is agreed.
+	PendingLevel string `json:"pending_level,omitempty"`
 	// Seeded is true for tickets created through the sandbox API.
 	Seeded  bool        `json:"seeded"`
 	History []Operation `json:"history"`
@@ -41,6 +44,9 @@ type Operation struct {
 func (t *Ticket) clone() Ticket {
 	c := *t
 	c.History = slices.Clone(t.History)
+	if c.History == nil {
+		c.History = []Operation{}
+	}
 	return c
 }
 

@@ -262,17 +262,20 @@ func (r *reader) transition(n *yaml.Node, what string) *Transition {
 	t.To = r.str(m.take("to"), what+" state.to")
 	t.Open = r.str(m.take("open"), what+" state.open")
 	if c := m.take("close"); c != nil {
-		t.Close, _ = r.boolean(c, what+" state.close")
+		t.Close = r.str(c, what+" state.close")
+		if t.Close != "approve" && t.Close != "reject" {
+			r.errorf(c, "%s: state.close %q: want approve or reject", what, t.Close)
+		}
 	}
-	if t.Open != "" && t.Close {
+	if t.Open != "" && t.Close != "" {
 		r.errorf(n, "%s: a rule opens or closes an approval, not both", what)
 	}
 	if rec := m.take("record"); rec != nil {
 		rm := r.mapping(rec, what+" state.record")
 		for _, field := range rm.keys {
 			v := rm.take(field)
-			if !slices.Contains(RecordFields, field) {
-				r.errorf(rm.lines[field], "%s: state.record: unknown field %q (known: %s)", what, field, strings.Join(RecordFields, ", "))
+			if !slices.Contains(recordFields, field) {
+				r.errorf(rm.lines[field], "%s: state.record: unknown field %q (known: %s)", what, field, strings.Join(recordFields, ", "))
 				continue
 			}
 			sel, err := ParseSelector(r.str(v, what+" state.record."+field))
@@ -349,7 +352,7 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	}
 	if f := m.take("fault"); f != nil {
 		reply.Fault = Fault(r.str(f, what+" fault"))
-		if !slices.Contains(Faults, reply.Fault) {
+		if !slices.Contains(faults, reply.Fault) {
 			r.errorf(f, "%s: fault %q: want one of reset, empty, malformed, hang", what, reply.Fault)
 		}
 	}

@@ -27,6 +27,35 @@ func (s *Set) Get(name string) (*Scenario, bool) {
 // Names lists the scenario names, sorted.
 func (s *Set) Names() []string { return slices.Clone(s.names) }
 
+// States lists every state the stateful scenarios name (initial states and
+// the states of their rules), sorted.
+func (s *Set) States() []string {
+	seen := map[string]bool{}
+	for _, sc := range s.byName {
+		if sc.State == nil {
+			continue
+		}
+		seen[sc.State.Initial] = true
+		for _, r := range sc.Rules {
+			if r.State == nil {
+				continue
+			}
+			for _, st := range r.State.In {
+				seen[st] = true
+			}
+			if r.State.To != "" {
+				seen[r.State.To] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for st := range seen {
+		out = append(out, st)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Scenarios lists the scenarios, sorted by name.
 func (s *Set) Scenarios() []*Scenario {
 	out := make([]*Scenario, len(s.names))
@@ -121,9 +150,12 @@ type Transition struct {
 	To string
 	// Open starts a pending approval of this kind.
 	Open string
-	// Close ends the pending approval.
-	Close bool
-	// Record copies request values into the key's record.
+	// Close ends the pending approval: "approve" applies what it asked for
+	// (a recorded level), "reject" drops it.
+	Close string
+	// Record copies request values into the key's record. While the rule
+	// opens an approval, the values wait in the approval until it is
+	// approved.
 	Record []Recording
 }
 
@@ -133,8 +165,8 @@ type Recording struct {
 	From  Selector
 }
 
-// RecordFields are the fields a transition may record.
-var RecordFields = []string{"level", "type", "service_interrupt"}
+// recordFields are the fields a transition may record.
+var recordFields = []string{"level", "type", "service_interrupt"}
 
 // Allows reports whether the rule applies to a key in state with the given
 // pending approval ("" for none).
@@ -215,8 +247,8 @@ const (
 	FaultHang      Fault = "hang"      // write nothing until the client gives up
 )
 
-// Faults lists every fault in the order the docs give them.
-var Faults = []Fault{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
+// faults lists every fault in the order the docs give them.
+var faults = []Fault{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
 
 // Reply is one compiled reply of a rule.
 type Reply struct {
