@@ -274,3 +274,31 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version printed %q", out.String())
 	}
 }
+
+func TestShutdownCutsWaitsThatOutliveTheGrace(t *testing.T) {
+	url, stderr, stop := start(t, []string{"--shutdown-grace", "300ms"}, nil)
+	errc := make(chan error, 1)
+	go func() {
+		client := &http.Client{Timeout: 20 * time.Second}
+		resp, err := client.Post(url+"/v1/external/incident/handle", "application/json",
+			strings.NewReader(`{"incident_num":"IM1-HANG","operator":"u","operate_key":"acceptedIncident1"}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let the hang begin
+	begun := time.Now()
+	if err := stop(); err != nil {
+		t.Fatalf("run returned %v; a cut hang is not a failure", err)
+	}
+	if d := time.Since(begun); d > 5*time.Second {
+		t.Fatalf("shutdown took %v with a 300ms grace", d)
+	}
+	if err := <-errc; err == nil {
+		t.Fatal("the hung request got a reply")
+	}
+	if !strings.Contains(stderr.String(), "cutting them") {
+		t.Fatalf("no warning in the log: %s", stderr.String())
+	}
+}

@@ -234,3 +234,15 @@ func TestJSONAccessLogCarriesTheExchange(t *testing.T) {
 	}
 	t.Fatalf("no access log line in %s", stderr.String())
 }
+
+func TestReloadIsOffWithoutAScenarioFolder(t *testing.T) {
+	url, _, _ := start(t, nil, nil)
+	resp, err := http.Post(url+"/__admin/reload", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

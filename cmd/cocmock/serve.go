@@ -20,9 +20,6 @@ import (
 	"github.com/cocmock/cocmock/scenarios"
 )
 
-// shutdownGrace is how long in-flight replies get to finish on SIGINT/SIGTERM.
-const shutdownGrace = 10 * time.Second
-
 type serveConfig struct {
 	addr        string
 	spec        string
@@ -42,6 +39,7 @@ type serveConfig struct {
 	lockFor     time.Duration
 	rateLimit   int
 	watch       bool
+	grace       time.Duration
 	logFormat   string
 	logLevel    string
 }
@@ -67,6 +65,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&cfg.lockAfter, "auth-lock-after", 5, "lock an AK after more than this many failed signatures in a row (0: never)")
 	fs.DurationVar(&cfg.lockFor, "auth-lock-for", 5*time.Minute, "how long a locked AK stays locked")
 	fs.IntVar(&cfg.rateLimit, "rate-limit", 0, "requests per second per AK (or client address) before 429 APIGW.0308; 0: no limit")
+	fs.DurationVar(&cfg.grace, "shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight replies get to finish before they are cut")
 	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder when its files change (a broken edit keeps the last good set)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -76,8 +75,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
-	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 {
-		return usageError("--max-hang, --max-sessions and --journal-size must be above 0")
+	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 || cfg.grace <= 0 {
+		return usageError("--max-hang, --max-sessions, --journal-size and --shutdown-grace must be above 0")
 	}
 	if cfg.rateLimit < 0 || cfg.lockAfter < 0 || cfg.lockFor <= 0 {
 		return usageError("--rate-limit and --auth-lock-after must be 0 or more, --auth-lock-for above 0")
@@ -110,11 +109,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError("--scenario: %v", err)
 	}
 	meters.Gauges(engine.Stats)
-	reload := &reloader{spec: spec, dir: cfg.scenarios, engine: engine, log: log}
-	srv := httpd.New(engine, httpd.Config{
+	edge := httpd.Config{
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
-		Metrics: meters.Handler(), Reload: reload.reload,
-	}).HTTPServer(cfg.addr)
+		Metrics: meters.Handler(),
+	}
+	reload := &reloader{spec: spec, dir: cfg.scenarios, engine: engine, log: log}
+	if cfg.scenarios != "" {
+		edge.Reload = reload.reload
+	}
+	srv := httpd.New(engine, edge).HTTPServer(cfg.addr)
+	// Every request's context descends from base: cancelling it ends the
+	// delays and hangs that would outlive the shutdown grace.
+	base, cutInFlight := context.WithCancel(context.Background())
+	defer cutInFlight()
+	srv.BaseContext = func(net.Listener) context.Context { return base }
 	if cfg.watch {
 		go func() {
 			if err := reload.watch(ctx); err != nil {
@@ -137,12 +145,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; letting in-flight replies finish", "grace", shutdownGrace)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	log.Info("shutting down; letting in-flight replies finish", "grace", cfg.grace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.grace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("in-flight replies outlived the shutdown grace; cutting them", "grace", cfg.grace)
+		cutInFlight()
 		_ = srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
 }
