@@ -181,7 +181,8 @@ type Request struct {
 
 // Checked is the outcome of ValidateRequest.
 type Checked struct {
-	// Body is the decoded JSON body (json.Number for numbers) when the request
+	// Body is the decoded JSON body (numbers as float64, so integers beyond
+	// 2^53 lose precision) when the request
 	// is valid, else nil.
 	Body any
 	// Violations lists every way the request breaks the contract, ordered

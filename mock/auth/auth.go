@@ -151,10 +151,6 @@ func (a *Authenticator) checkSignature(r Request, now time.Time) Result {
 		res.Reason = fmt.Sprintf(reasonNoKeyFmt, sig.access)
 		return res
 	}
-	if a.locked(sig.access, now) {
-		res.Reason = ReasonLocked
-		return res
-	}
 	res.CanonicalRequest = CanonicalRequest(r, sig.signedHeaders)
 	date := r.Header.Get("X-Sdk-Date")
 	res.StringToSign = StringToSign(date, res.CanonicalRequest)
@@ -167,31 +163,31 @@ func (a *Authenticator) checkSignature(r Request, now time.Time) Result {
 	default:
 		res.OK = true
 	}
-	a.count(sig.access, res.OK, now)
+	if a.settle(sig.access, res.OK, now) {
+		res.OK, res.Reason = false, ReasonLocked
+	}
 	return res
 }
 
-// locked reports whether an AK is locked out at now.
-func (a *Authenticator) locked(ak string, now time.Time) bool {
+// settle records the outcome of a check for an AK and reports whether the
+// AK is locked, in one step under the lock, so that parallel failures
+// cannot slip past the limit. A locked AK is refused even with a good
+// signature; the gateway locks an AK once it has failed more than
+// LockAfter times in a row, and a success clears the count.
+func (a *Authenticator) settle(ak string, ok bool, now time.Time) (locked bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.strikes[ak]
-	return s != nil && now.Before(s.lockedUntil)
-}
-
-// count records an outcome for an AK: the gateway locks an AK once it has
-// failed more than LockAfter times in a row; a success clears the count.
-func (a *Authenticator) count(ak string, ok bool, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	if s != nil && now.Before(s.lockedUntil) {
+		return true
+	}
 	if ok {
 		delete(a.strikes, ak)
-		return
+		return false
 	}
 	if a.cfg.LockAfter <= 0 {
-		return
+		return false
 	}
-	s := a.strikes[ak]
 	if s == nil {
 		s = &strikes{}
 		a.strikes[ak] = s
@@ -201,6 +197,7 @@ func (a *Authenticator) count(ak string, ok bool, now time.Time) {
 		s.failures = 0
 		s.lockedUntil = now.Add(a.cfg.LockFor)
 	}
+	return false
 }
 
 type signature struct {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -283,5 +284,46 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 	}
 	if _, err := auth.New(auth.Config{Mode: "magic"}); err == nil {
 		t.Fatal("unknown mode")
+	}
+}
+
+func TestHostIsSignedFromTheRequestsHost(t *testing.T) {
+	a := newAuth(t, auth.Config{})
+	r := terraformRequest()
+	// The client signs its Host header; Go's server moves it out of the
+	// header map into Request.Host, where the verifier must look.
+	r.Header.Set("Host", r.Host)
+	tfSign(t, r, ak, sk, now)
+	r.Header.Del("Host")
+	if res := a.Check(*r, now); !res.OK || !strings.Contains(res.CanonicalRequest, "\nhost:coc.myhuaweicloud.com\n") {
+		t.Fatalf("ok=%v %q\n%s", res.OK, res.Reason, res.CanonicalRequest)
+	}
+	r.Host = "elsewhere.example"
+	if res := a.Check(*r, now); res.OK {
+		t.Fatal("a signature over another host passed")
+	}
+}
+
+func TestParallelFailuresCannotSlipPastTheLock(t *testing.T) {
+	a := newAuth(t, auth.Config{LockAfter: 5, LockFor: time.Minute})
+	bad := terraformRequest()
+	tfSign(t, bad, ak, "wrong", now)
+	reasons := make(chan string, 40)
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reasons <- a.Check(*bad, now).Reason
+		}()
+	}
+	wg.Wait()
+	close(reasons)
+	count := map[string]int{}
+	for r := range reasons {
+		count[r]++
+	}
+	if count[auth.ReasonSignature] != 6 || count[auth.ReasonLocked] != 34 {
+		t.Fatalf("got %v, want 6 signature failures and 34 refusals by the lock", count)
 	}
 }

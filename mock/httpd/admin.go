@@ -88,7 +88,11 @@ func (s *Server) putScenario(c echo.Context) error {
 func (s *Server) listRequests(c echo.Context) error {
 	q := c.QueryParams()
 	f := mock.Filter{IncidentNum: q.Get("incident_num"), OperateKey: q.Get("operate_key"), Rule: q.Get("rule")}
-	for name, dst := range map[string]*int{"status": &f.Status, "limit": &f.Limit} {
+	for _, num := range []struct {
+		name string
+		dst  *int
+	}{{"status", &f.Status}, {"limit", &f.Limit}} {
+		name, dst := num.name, num.dst
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
