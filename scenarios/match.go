@@ -15,7 +15,7 @@ import (
 
 // Input is what rules match on: the decoded request.
 type Input struct {
-	// Body is the decoded JSON body (numbers as json.Number).
+	// Body is the decoded JSON body (numbers as float64 or json.Number).
 	Body   any
 	Header http.Header
 	Query  url.Values
@@ -91,8 +91,9 @@ func (s Selector) Select(in Input) (any, bool) {
 	return cur, true
 }
 
-// TextOf is the form values are compared in: strings as they are, numbers as
-// written, booleans as true/false, null as "null". So `true` in a rule
+// TextOf is the form values are compared in: strings as they are, numbers
+// in their shortest decimal form (1.0 is "1"), booleans as true/false, null
+// as "null". So `true` in a rule
 // matches both the SDK's true and Terraform's "true".
 func TextOf(v any) string {
 	switch x := v.(type) {
