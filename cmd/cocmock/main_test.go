@@ -118,10 +118,10 @@ func TestShutdownLetsInFlightRepliesFinish(t *testing.T) {
 	body := `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`
 	// Send the headers and half the body, then ask the server to stop.
 	fmt.Fprintf(conn, "POST /v1/external/incident/handle HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", host, len(body), body[:20])
-	time.Sleep(100 * time.Millisecond) // let the server start reading the request
+	time.Sleep(300 * time.Millisecond) // let the server accept and start reading the request
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 	if _, err := conn.Write([]byte(body[20:])); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,16 @@ func TestShutdownCutsWaitsThatOutliveTheGrace(t *testing.T) {
 		}
 		errc <- err
 	}()
-	time.Sleep(200 * time.Millisecond) // let the hang begin
+	// The engine journals the exchange before the edge starts the hang.
+	waitFor(t, "the hang to begin", func() bool {
+		resp, err := http.Get(url + "/__admin/requests?incident_num=IM1-HANG")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), `"count":1`)
+	})
 	begun := time.Now()
 	if err := stop(); err != nil {
 		t.Fatalf("run returned %v; a cut hang is not a failure", err)
