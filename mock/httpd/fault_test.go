@@ -119,7 +119,7 @@ func TestDelays(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 		// The access log line is written when the handler returns: it must
-		// come well before the 150ms delay would have ended.
+		// come well before the 600ms delay would have ended.
 		deadline := time.Now().Add(2 * time.Second)
 		for time.Now().Before(deadline) {
 			for _, line := range strings.Split(logs.String(), "\n") {
