@@ -18,8 +18,7 @@ func (s *Server) fault(c echo.Context, reply mock.Reply) error {
 		// Hold the request until the client gives up or the bound passes,
 		// then drop the connection without a reply.
 		if err := wait(c.Request().Context(), s.cfg.MaxHang); err != nil {
-			c.Response().Status = StatusClientClosed
-			return nil
+			return abandon(c)
 		}
 	}
 	rc := http.NewResponseController(c.Response().Writer)

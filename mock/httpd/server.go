@@ -193,10 +193,7 @@ func (s *Server) write(c echo.Context, reply mock.Reply) error {
 	ctx := c.Request().Context()
 	if reply.Delay > 0 {
 		if err := wait(ctx, reply.Delay); err != nil {
-			// The client gave up; there is no one to answer. The access log
-			// shows nginx's 499 "client closed request".
-			c.Response().Status = StatusClientClosed
-			return nil
+			return abandon(c)
 		}
 	}
 	if reply.Fault != mock.NoFault {
@@ -210,6 +207,21 @@ func (s *Server) write(c echo.Context, reply mock.Reply) error {
 	c.Response().WriteHeader(reply.Status)
 	_, err := c.Response().Write(reply.Body)
 	return err
+}
+
+// abandon ends an exchange whose wait was cut, because the client left or
+// the server is shutting down: the connection closes without a reply (an
+// empty 200 would be a lie), and the access log shows nginx's 499 "client
+// closed request".
+func abandon(c echo.Context) error {
+	c.Response().Status = StatusClientClosed
+	conn, _, err := http.NewResponseController(c.Response().Writer).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // no raw connection: let net/http drop it
+	}
+	c.Response().Committed = true
+	_ = conn.Close()
+	return nil
 }
 
 // wait blocks for d or until ctx ends.
