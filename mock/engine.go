@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand"
 	"net/http"
 	"net/url"
@@ -370,7 +371,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		x.Violations = []string{v}
 	}
 	if len(pref.applied) > 0 {
-		reply.Header.Set("Preference-Applied", joinComma(pref.applied))
+		reply.Header.Set("Preference-Applied", strings.Join(pref.applied, ", "))
 	}
 	return reply
 }
@@ -397,28 +398,34 @@ func (e *Engine) pickScenario(h http.Header, sess *session) (*scenarios.Scenario
 	return sc, nil
 }
 
-// render evaluates a reply's templates and delay. A reply that claims to be
-// in contract and was not checked at load (it has templates) is checked now.
+// render evaluates a reply's templates and delay. A reply with templates
+// was checked at load with sample values only, so it is checked against the
+// contract again now.
 func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios.Reply, data scenarios.Data) (Reply, *Problem) {
 	header, err := r.RenderHeader(data)
-	if err == nil {
-		var body []byte
-		if body, err = r.Body.Render(data); err == nil {
-			if len(body) > 0 && header.Get("Content-Type") == "" {
-				header.Set("Content-Type", "application/json")
-			}
-			reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(data.Faker().Rand), Fault: r.Fault}
-			if r.Contract && r.Fault == scenarios.NoFault && !r.Static() {
-				if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
-					e.log.LogAttrs(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
-						slog.String("request_id", data.RequestID), slog.String("violations", joinViolations(v)))
-					reply.Header.Set(ViolationsHeader, joinViolations(v))
-				}
-			}
-			return reply, nil
+	if err != nil {
+		return Reply{}, templateProblem(err)
+	}
+	body, err := r.Body.Render(data)
+	if err != nil {
+		return Reply{}, templateProblem(err)
+	}
+	if len(body) > 0 && header.Get("Content-Type") == "" {
+		header.Set("Content-Type", "application/json")
+	}
+	reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(data.Faker().Rand), Fault: r.Fault}
+	if r.Contract && r.Fault == scenarios.NoFault && r.Templated() {
+		if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
+			e.log.LogAttrs(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
+				slog.String("request_id", data.RequestID), slog.String("violations", joinViolations(v)))
+			reply.Header.Set(ViolationsHeader, joinViolations(v))
 		}
 	}
-	return Reply{}, &Problem{Status: http.StatusInternalServerError, Title: "Scenario template failed", Detail: err.Error()}
+	return reply, nil
+}
+
+func templateProblem(err error) *Problem {
+	return &Problem{Status: http.StatusInternalServerError, Title: "Scenario template failed", Detail: err.Error()}
 }
 
 // specReply answers from the spec as Prefer asked: a named example, the
@@ -458,7 +465,7 @@ func (e *Engine) specReply(op *openapi.Operation, pref preference, faker *gofake
 	}
 	if m, ok := value.(map[string]any); ok && op.FromGateway(status) {
 		if _, has := m["request_id"]; has {
-			m = cloneMap(m)
+			m = maps.Clone(m)
 			m["request_id"] = requestID
 			value = m
 		}
@@ -473,14 +480,6 @@ func forStatus(status int) string {
 	return fmt.Sprintf(" for status %d", status)
 }
 
-func cloneMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 func parseQuery(raw string) url.Values {
 	if raw == "" {
 		return nil
@@ -489,24 +488,13 @@ func parseQuery(raw string) url.Values {
 	return q
 }
 
-func joinComma(parts []string) string {
-	var b bytes.Buffer
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
 // noAPIMessage is the gateway's wording: one message for an unknown path,
 // another for a known path with a method it does not publish.
 func noAPIMessage(err error) string {
 	if errors.Is(err, openapi.ErrNoMethod) {
 		return "The API does not exist."
 	}
-	return gatewayDefaults[http.StatusNotFound][1]
+	return scenarios.Gateway(http.StatusNotFound).Message
 }
 
 // exampleBody is the spec's first 200 example, or COC's success envelope

@@ -48,10 +48,9 @@ const (
 	CodeInvalidParameter = "GOM.00007256"
 	CodeTicketNotFound   = "COC.00067003"
 
-	GatewayNoAPI      = "APIGW.0101"
-	GatewayBadRequest = "APIGW.0201"
-	GatewayAuth       = "APIGW.0301"
-	GatewayThrottled  = "APIGW.0308"
+	GatewayNoAPI     = "APIGW.0101"
+	GatewayAuth      = "APIGW.0301"
+	GatewayThrottled = "APIGW.0308"
 )
 
 // Envelope is COC's reply body. Field order is the service's.
@@ -124,25 +123,8 @@ func headerSafe(s string) string {
 	}, s)
 }
 
-// gatewayDefaults are the gateway's own code and words for the statuses it
-// answers with itself, from the API Gateway user manual's error-code table
-// (the 503 row is not in that table; it reuses the 502 wording).
-var gatewayDefaults = map[int][2]string{
-	http.StatusUnauthorized:          {GatewayAuth, "Incorrect IAM authentication information: x-auth-token not found"},
-	http.StatusNotFound:              {GatewayNoAPI, "The API does not exist or has not been published in the environment."},
-	http.StatusRequestEntityTooLarge: {GatewayBadRequest, "Request entity too large."},
-	http.StatusTooManyRequests:       {GatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second"},
-	http.StatusInternalServerError:   {"APIGW.0103", "The backend does not exist."},
-	http.StatusBadGateway:            {GatewayBadRequest, "Backend unavailable."},
-	http.StatusServiceUnavailable:    {GatewayBadRequest, "Backend unavailable."},
-	http.StatusGatewayTimeout:        {GatewayBadRequest, "Backend timeout."},
-}
-
 // GatewayError is the gateway's own reply for a status, in its body shape.
 func GatewayError(status int, requestID string) Reply {
-	d, ok := gatewayDefaults[status]
-	if !ok {
-		d = [2]string{GatewayBadRequest, http.StatusText(status)}
-	}
-	return gatewayReply(status, d[0], d[1], requestID)
+	w := scenarios.Gateway(status)
+	return gatewayReply(status, w.Code, w.Message, requestID)
 }

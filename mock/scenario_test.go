@@ -313,3 +313,35 @@ func TestPrefer(t *testing.T) {
 		})
 	}
 }
+
+// A templated reply was checked at load with sample values; what a request
+// puts into it is checked again, and a breach is reported, not hidden.
+func TestTemplatedReplyBreakingTheContractIsReported(t *testing.T) {
+	file := `name: echo-code
+description: Puts a code chosen by the request into error_code, which the contract constrains.
+rules:
+  - name: echo
+    respond:
+      status: 400
+      body: {provider_code: "049", error_code: '{{ if eq .Body.operator "bad" }}oops{{ else }}GOM.00000001{{ end }}', error_msg: x, data: null}
+`
+	spec, _ := openapi.Load("embedded", openapi.Embedded())
+	set, err := scenarios.Load(spec, scenarios.Source{Name: "builtin", FS: scenarios.Builtin()}, scenarios.Source{Name: "t", FS: mapFS("echo.yaml", file)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, mock.WithSeed(1), mock.WithScenario("echo-code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := send(eng, `{"incident_num":"IM1","operator":"good","operate_key":"acceptedIncident1"}`); r.Header.Get(mock.ViolationsHeader) != "" {
+		t.Fatalf("a reply in contract was flagged: %s", r.Header.Get(mock.ViolationsHeader))
+	}
+	r := send(eng, `{"incident_num":"IM1","operator":"bad","operate_key":"acceptedIncident1"}`)
+	if !strings.Contains(r.Header.Get(mock.ViolationsHeader), "error_code") || string(r.Body) == "" {
+		t.Fatalf("breach not reported: %v %s", r.Header, r.Body)
+	}
+	if entries, _ := eng.Requests("", mock.Filter{}); len(entries[0].Violations) == 0 {
+		t.Fatal("the journal does not show the breach")
+	}
+}

@@ -331,16 +331,6 @@ func (r *reader) random(n *yaml.Node, what string) *Random {
 	return rnd
 }
 
-// gatewayMessages are the gateway's own words for codes that have one
-// message (API Gateway user manual, error codes); other codes, and
-// APIGW.0201 which has several, need a message in the file.
-var gatewayMessages = map[string]string{
-	"APIGW.0101": "The API does not exist or has not been published in the environment.",
-	"APIGW.0103": "The backend does not exist.",
-	"APIGW.0301": "Incorrect IAM authentication information: verify aksk signature fail",
-	"APIGW.0308": "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second",
-}
-
 func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	m := r.mapping(n, what)
 	reply := &Reply{Line: n.Line, Contract: true}
@@ -440,7 +430,7 @@ func (r *reader) gateway(n *yaml.Node, what string) *Body {
 	if code == "" {
 		r.errorf(n, "%s: gateway.code is required (e.g. APIGW.0308)", what)
 	}
-	msgText := gatewayMessages[code]
+	msgText := gatewayMessage(code)
 	if mn := m.take("message"); mn != nil {
 		msgText = r.str(mn, what+" gateway.message")
 	} else if msgText == "" && code != "" {

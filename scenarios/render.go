@@ -154,6 +154,20 @@ type node struct {
 // Static reports whether the body is the same for every request.
 func (b *Body) Static() bool { return b == nil || b.root.static() }
 
+func (n node) templated() bool {
+	switch n.kind {
+	case nodeText:
+		return !n.text.Static()
+	case nodeObject, nodeArray:
+		for _, it := range n.items {
+			if it.templated() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (n node) static() bool {
 	switch n.kind {
 	case nodeText:

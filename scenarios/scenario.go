@@ -285,17 +285,19 @@ func (d Delay) Pick(rng *rand.Rand) time.Duration {
 	return d.Min + time.Duration(rng.Int63n(int64(d.Max-d.Min)+1))
 }
 
-// Static reports whether the reply renders the same bytes every time.
-func (r *Reply) Static() bool {
-	if r.Body != nil && !r.Body.Static() {
-		return false
+// Templated reports whether the reply has Go templates, whose output only
+// a request can tell. (A gateway body's request id changes too, but it is
+// always a string, so the check at load covers it.)
+func (r *Reply) Templated() bool {
+	if r.Body != nil && r.Body.root.templated() {
+		return true
 	}
 	for _, h := range r.Headers {
 		if !h.Value.Static() {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // RenderHeader renders the reply's headers.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -148,7 +149,7 @@ func (s *Server) handleMock(c echo.Context) error {
 	r := c.Request()
 	body, oversize, err := readBody(c.Response(), r, s.cfg.MaxBody)
 	if err != nil {
-		return err // the client went away mid-body; nothing to answer
+		return abandon(c) // the client went away mid-body; nothing to answer
 	}
 	reply := s.engine.Serve(r.Context(), mock.Request{
 		ID:         c.Response().Header().Get(echo.HeaderXRequestID),
@@ -267,5 +268,5 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 func isAdmin(path string) bool {
-	return path == AdminPrefix || len(path) > len(AdminPrefix) && path[:len(AdminPrefix)+1] == AdminPrefix+"/"
+	return path == AdminPrefix || strings.HasPrefix(path, AdminPrefix+"/")
 }
