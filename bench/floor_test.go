@@ -24,7 +24,7 @@ import (
 const floorMaxBody = 1 << 20
 
 // okBody is COC's success envelope, byte for byte what cocmock sends.
-var okBody = []byte(`{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}`)
+var okBody = []byte(`{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}`)
 
 var okLen = strconv.Itoa(len(okBody))
 

@@ -23,7 +23,7 @@ const maxValueInMessage = 64
 // contract: 400 GOM.00007256 naming the first offending field in COC's own
 // words, with the full list in a header.
 func invalidRequest(violations []openapi.Violation, header http.Header) Reply {
-	r := gomReply(http.StatusBadRequest, CodeInvalidParameter, violationMessage(violations[0], header))
+	r := gomReply(http.StatusBadRequest, CodeInvalidParameter, violationMessage(violations[0], header), nil)
 	r.Header.Set(ViolationsHeader, joinViolations(violations))
 	return r
 }

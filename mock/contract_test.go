@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 const (
 	handlePath = "/v1/external/incident/handle"
-	okBody     = `{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}`
+	okBody     = `{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}`
 )
 
 func newEngine(t testing.TB, opts ...mock.Option) *mock.Engine {
@@ -127,7 +128,7 @@ func TestContract(t *testing.T) {
 		{"parameter an array → 400", req("forwardOther1", `[]`), bad("parameter")},
 
 		// acceptedIncident1.
-		{"accept with a parameter key → 400", req("acceptedIncident1", `{"a":1}`), bad("parameter")},
+		{"accept with a parameter key → 200 (nothing forbids it)", req("acceptedIncident1", `{"a":1}`), ok},
 
 		// commitSolution1.
 		{"commitSolution1 without parameter → 400", req("commitSolution1", ""), bad("parameter")},
@@ -174,7 +175,7 @@ func TestContract(t *testing.T) {
 				}
 				return
 			}
-			var env mock.Envelope
+			var env incident.Envelope
 			if err := json.Unmarshal(r.Body, &env); err != nil {
 				t.Fatal(err)
 			}
@@ -209,49 +210,49 @@ func TestEnvelopeBytes(t *testing.T) {
 			name:   "invalid operate_key names the field and value as COC does",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(req("acceptedIncident111", ""))},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The field[operate_key] value[acceptedIncident111] invalid","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The field[operate_key] value[acceptedIncident111] invalid","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "missing field is named with value null",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(`{"operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"c"}}`)},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The field[incident_num] value[null] invalid","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The field[incident_num] value[null] invalid","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "a long value is shortened in the message",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(withField("operator", quoted(strings.Repeat("y", 300))))},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The field[operator] value[` + strings.Repeat("y", 64) + `...] invalid","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The field[operator] value[` + strings.Repeat("y", 64) + `...] invalid","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "malformed JSON → 400 GOM envelope",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(`{"incident_num":`)},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The request body is not valid JSON","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The request body is not valid JSON","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "empty body → 400 GOM envelope",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: jsonHeader()},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The request body is required","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The request body is required","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "a JSON array body → 400 GOM envelope",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: jsonHeader(), Body: []byte(`[]`)},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The request body must be a JSON object","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The request body must be a JSON object","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "text/plain → 400 GOM envelope naming the type",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: []byte(req("acceptedIncident1", ""))},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The content type[text/plain] is not supported, use application/json","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The content type[text/plain] is not supported, use application/json","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "no content type → 400 GOM envelope",
 			req:    mock.Request{Method: "POST", Path: handlePath, Header: http.Header{}, Body: []byte(req("acceptedIncident1", ""))},
 			status: 400,
-			body:   `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"The content type[] is not supported, use application/json","data":null}`,
+			body:   `{"error_code":"GOM.00007256","error_msg":"The content type[] is not supported, use application/json","provider_code":"049","data":null}`,
 		},
 		{
 			name:   "oversize body → 413 gateway body with the request id",
@@ -261,13 +262,13 @@ func TestEnvelopeBytes(t *testing.T) {
 		},
 		{
 			name:   "unknown path → 404 APIGW.0101",
-			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: "/v1/external/incident/nope", Header: jsonHeader()},
+			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: "/v1/external/nope", Header: jsonHeader()},
 			status: 404,
 			body:   `{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment.","request_id":"0123456789abcdef0123456789abcdef"}`,
 		},
 		{
 			name:   "wrong method on the path → 404 APIGW.0101",
-			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "GET", Path: handlePath},
+			req:    mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "DELETE", Path: handlePath},
 			status: 404,
 			body:   `{"error_code":"APIGW.0101","error_msg":"The API does not exist.","request_id":"0123456789abcdef0123456789abcdef"}`,
 		},

@@ -23,6 +23,7 @@ import (
 	"github.com/brianvoe/gofakeit/v6"
 
 	"github.com/cocmock/cocmock/mock/auth"
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )
@@ -281,6 +282,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 	if err != nil {
 		return gatewayReply(http.StatusNotFound, GatewayNoAPI, noAPIMessage(err), req.ID)
 	}
+	x.Operation = op.ID
 
 	// 3. The gateway authenticates, then throttles.
 	principal, refused, failure := e.authenticate(req, e.clock.Now())
@@ -324,12 +326,20 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 	if len(checked.Violations) > 0 {
 		x.Violations = violationStrings(checked.Violations)
 		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
+		if x.IncidentNum == "" {
+			x.IncidentNum = params["incident_num"]
+		}
 		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
 			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)))
 		return invalidRequest(checked.Violations, req.Header)
 	}
 	x.RequestValid = true
-	x.IncidentNum, x.OperateKey = bodyString(checked.Body, "incident_num"), bodyString(checked.Body, "operate_key")
+	in := scenarios.Input{Body: checked.Body, Header: req.Header, Query: parseQuery(req.RawQuery), Path: params}
+	if in.Body == nil {
+		in.Body = map[string]any{} // a read: templates and selectors see an empty body
+	}
+	in.Key = incident.KeyOf(op.ID, in.Body, params)
+	x.OperateKey = bodyString(in.Body, "operate_key")
 	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
 		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
 			e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
@@ -338,30 +348,28 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 	}
 
 	// 6. Choose the reply: from the spec when Prefer asks; else the first
-	//    rule that matches, its state checked and moved atomically; else
-	//    the spec's example of success.
+	//    rule that matches, its state checked and the incident moved
+	//    atomically; else the operation's default answer (package incident).
 	var reply Reply
 	switch {
 	case pref.fromSpec():
 		reply, problem = e.specReply(op, pref, faker, req.ID)
+		x.IncidentNum = in.Key
 	default:
-		in := scenarios.Input{Body: checked.Body, Header: req.Header, Query: parseQuery(req.RawQuery)}
-		m := e.match(sess, sc, op, in, faker, req.ID)
-		x.Rule, x.StateBefore, x.StateAfter = m.rule, m.before, m.after
+		d := e.decide(sess, sc, op, in, faker, req.ID)
+		x.Rule, x.IncidentNum, x.StateBefore, x.StateAfter = d.rule, d.key, d.before, d.after
 		switch {
-		case m.refused != nil:
-			reply = *m.refused
-		case m.reply == nil:
-			reply = jsonReply(http.StatusOK, e.examples[op])
+		case d.answer != nil:
+			reply = *d.answer
 		default:
 			data := scenarios.Data{
-				Body: checked.Body, Header: req.Header, RequestID: req.ID,
-				Key: m.key, State: m.before, Pending: m.pendingBefore,
+				Body: in.Body, Header: req.Header, RequestID: req.ID,
+				Key: d.key, State: d.before, Pending: d.pendingBefore, Incident: d.incident,
 			}
-			reply, problem = e.render(ctx, op, m.reply, data.WithFaker(faker))
-			if problem == nil {
-				reply.Header.Set(RuleHeader, m.rule)
-			}
+			reply, problem = e.render(ctx, op, d.reply, data.WithFaker(faker))
+		}
+		if problem == nil && d.rule != "" {
+			reply.Header.Set(RuleHeader, d.rule)
 		}
 	}
 	if problem != nil {
@@ -502,15 +510,16 @@ func noAPIMessage(err error) string {
 func exampleBody(op *openapi.Operation) []byte {
 	examples := op.Examples(http.StatusOK)
 	if len(examples) == 0 {
-		return mustJSON(GOM(CodeOK, ""))
+		return mustJSON(incident.Reply(CodeOK, "", nil))
 	}
 	return encodeExample(examples[0].Value)
 }
 
 // fieldOrder puts the keys of COC's envelope and the gateway's body in the
-// order the services send them; other keys follow, sorted.
+// order the services send them (incident.EnvelopeKeys, then the gateway's
+// request_id); other keys follow, sorted.
 var fieldOrder = map[string]int{
-	"provider_code": 1, "error_code": 2, "error_msg": 3, "data": 4, "request_id": 5,
+	"error_code": 1, "error_msg": 2, "provider_code": 3, "data": 4, "request_id": 5,
 }
 
 // encodeExample encodes an example value, top-level keys in fieldOrder.
@@ -519,7 +528,7 @@ func encodeExample(v any) []byte {
 	if !ok {
 		b, err := encodeJSON(v)
 		if err != nil {
-			return mustJSON(GOM(CodeOK, ""))
+			return mustJSON(incident.Reply(CodeOK, "", nil))
 		}
 		return b
 	}

@@ -21,9 +21,13 @@ type Entry struct {
 	Session   string    `json:"session"`
 	RequestID string    `json:"request_id"`
 	Request   Message   `json:"request"`
+	// Operation is the spec's operationId the request was routed to.
+	Operation string `json:"operation,omitempty"`
 	// RequestValid is true when the request met the contract.
 	RequestValid bool `json:"request_valid"`
-	// IncidentNum and OperateKey are read from the request body, when it has them.
+	// IncidentNum is the incident the exchange is about, wherever the
+	// request named it (a created incident's new number for a create);
+	// OperateKey is read from a handle call's body.
 	IncidentNum string  `json:"incident_num,omitempty"`
 	OperateKey  string  `json:"operate_key,omitempty"`
 	Scenario    string  `json:"scenario,omitempty"`
@@ -166,6 +170,7 @@ func (j *journal) clear() {
 
 // Filter selects journal entries; zero fields match everything.
 type Filter struct {
+	Operation   string
 	IncidentNum string
 	OperateKey  string
 	Status      int
@@ -175,7 +180,8 @@ type Filter struct {
 }
 
 func (f Filter) matches(e *Entry) bool {
-	return (f.IncidentNum == "" || e.IncidentNum == f.IncidentNum) &&
+	return (f.Operation == "" || e.Operation == f.Operation) &&
+		(f.IncidentNum == "" || e.IncidentNum == f.IncidentNum) &&
 		(f.OperateKey == "" || e.OperateKey == f.OperateKey) &&
 		(f.Status == 0 || e.Status == f.Status) &&
 		(f.Rule == "" || e.Rule == f.Rule)

@@ -44,26 +44,27 @@ func lifecycleEngine(t testing.TB) *mock.Engine {
 // seed puts a ticket in a state through the sandbox API.
 func seed(t testing.TB, eng *mock.Engine, session, num, status, pending string) {
 	t.Helper()
-	if _, err := eng.SeedTicket(session, num, mock.Seed{Status: status, PendingApproval: pending}); err != nil {
+	if _, err := eng.SeedIncident(session, num, mock.Seed{Status: status, PendingApproval: pending}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestLifecycleRecordsTicketFields(t *testing.T) {
 	eng := lifecycleEngine(t)
-	for _, key := range []string{"acceptedIncident1", "incidentChangeLevel1", "agreed", "commitSolution1"} {
+	// First use starts at level_30: level_20 is an escalation, applied at once.
+	for _, key := range []string{"acceptedIncident1", "incidentChangeLevel1", "commitSolution1"} {
 		if r := send(eng, op("IM-F", key)); r.Status != 200 {
 			t.Fatalf("%s: %d %s", key, r.Status, r.Body)
 		}
 	}
-	tk, ok := eng.Ticket("", "IM-F")
+	tk, ok := eng.Incident("", "IM-F")
 	if !ok {
 		t.Fatal("no ticket")
 	}
 	if tk.Status != resolved || tk.Level != "level_20" || tk.Type != "inc_type_p_config_issues" || tk.ServiceInterrupt == nil || !*tk.ServiceInterrupt {
 		t.Fatalf("ticket %+v", tk)
 	}
-	if len(tk.History) != 4 || tk.History[1].PendingAfter != "level" || tk.History[2].PendingBefore != "level" {
+	if len(tk.History) != 3 || tk.History[1].PendingAfter != "" || tk.History[1].Action != "incidentChangeLevel1" {
 		t.Fatalf("history %+v", tk.History)
 	}
 	if tk.Seeded {
@@ -71,22 +72,22 @@ func TestLifecycleRecordsTicketFields(t *testing.T) {
 	}
 }
 
-func TestRejectedLevelChangeLeavesTheLevel(t *testing.T) {
+func TestRejectedDeEscalationLeavesTheLevel(t *testing.T) {
 	eng := lifecycleEngine(t)
-	if _, err := eng.SeedTicket("", "IM-L", mock.Seed{Status: acknowledged, Level: "level_40"}); err != nil {
+	if _, err := eng.SeedIncident("", "IM-L", mock.Seed{Status: acknowledged, Level: "level_10"}); err != nil {
 		t.Fatal(err)
 	}
 	send(eng, op("IM-L", "incidentChangeLevel1"))
-	if tk, _ := eng.Ticket("", "IM-L"); tk.Level != "level_40" || tk.PendingLevel != "level_20" || tk.PendingApproval != "level" {
+	if tk, _ := eng.Incident("", "IM-L"); tk.Level != "level_10" || tk.PendingLevel != "level_20" || tk.PendingApproval != "level" {
 		t.Fatalf("while pending: %+v", tk)
 	}
 	send(eng, op("IM-L", "rejected"))
-	if tk, _ := eng.Ticket("", "IM-L"); tk.Level != "level_40" || tk.PendingLevel != "" || tk.PendingApproval != "" {
+	if tk, _ := eng.Incident("", "IM-L"); tk.Level != "level_10" || tk.PendingLevel != "" || tk.PendingApproval != "" {
 		t.Fatalf("after rejected: %+v", tk)
 	}
 	send(eng, op("IM-L", "incidentChangeLevel1"))
 	send(eng, op("IM-L", "agreed"))
-	if tk, _ := eng.Ticket("", "IM-L"); tk.Level != "level_20" || tk.PendingLevel != "" {
+	if tk, _ := eng.Incident("", "IM-L"); tk.Level != "level_20" || tk.PendingLevel != "" {
 		t.Fatalf("after agreed: %+v", tk)
 	}
 }
@@ -115,10 +116,10 @@ func TestUnknownTicketsRejectedWhenTheScenarioSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := send(eng, op("IM-GHOST", "acceptedIncident1"))
-	if r.Status != 400 || string(r.Body) != `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident IM-GHOST does not exist","data":null}` {
+	if r.Status != 400 || string(r.Body) != `{"error_code":"COC.00067003","error_msg":"The incident IM-GHOST does not exist","provider_code":"049","data":null}` {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
-	if _, ok := eng.Ticket("", "IM-GHOST"); ok {
+	if _, ok := eng.Incident("", "IM-GHOST"); ok {
 		t.Fatal("a rejected unknown ticket was created")
 	}
 	seed(t, eng, "", "IM-SEEDED", triggered, "")
@@ -148,8 +149,8 @@ func TestTwentyParallelAcceptsOneWinner(t *testing.T) {
 	if count[200] != 1 || count[400] != n-1 {
 		t.Fatalf("got %v, want one 200 and %d×400", count, n-1)
 	}
-	tk, _ := eng.Ticket("", "IM-RACE")
-	if tk.Status != acknowledged || len(tk.History) != n {
+	tk, _ := eng.Incident("", "IM-RACE")
+	if tk.Status != acknowledged || len(tk.History) != 1 { // refusals are not history
 		t.Fatalf("ticket %s with %d history entries", tk.Status, len(tk.History))
 	}
 }
@@ -178,7 +179,7 @@ func TestFiftySessionsDriveTheSameTicketIndependently(t *testing.T) {
 	}
 	for i := range 50 {
 		sess := fmt.Sprintf("run-%02d", i)
-		tk, ok := eng.Ticket(sess, "IM-SHARED")
+		tk, ok := eng.Incident(sess, "IM-SHARED")
 		if !ok || tk.Status != completed || len(tk.History) != 3 {
 			t.Fatalf("%s: %+v", sess, tk)
 		}
@@ -186,7 +187,7 @@ func TestFiftySessionsDriveTheSameTicketIndependently(t *testing.T) {
 			t.Fatalf("%s journal has %d entries, want 3", sess, total)
 		}
 	}
-	if _, ok := eng.Ticket("", "IM-SHARED"); ok {
+	if _, ok := eng.Incident("", "IM-SHARED"); ok {
 		t.Fatal("the default session saw a ticket of a named session")
 	}
 }
@@ -224,17 +225,17 @@ func TestResetReturnsASessionToStart(t *testing.T) {
 	send(eng, op("IM-X", "acceptedIncident1"), mock.SessionHeader+": s1")
 	send(eng, op("IM-X", "acceptedIncident1"), mock.SessionHeader+": s2")
 	eng.Reset("s1")
-	if _, ok := eng.Ticket("s1", "IM-X"); ok {
+	if _, ok := eng.Incident("s1", "IM-X"); ok {
 		t.Fatal("reset kept the ticket")
 	}
 	if _, total := eng.Requests("s1", mock.Filter{}); total != 0 {
 		t.Fatal("reset kept the journal")
 	}
-	if _, ok := eng.Ticket("s2", "IM-X"); !ok {
+	if _, ok := eng.Incident("s2", "IM-X"); !ok {
 		t.Fatal("resetting s1 touched s2")
 	}
 	eng.ResetAll()
-	if _, ok := eng.Ticket("s2", "IM-X"); ok {
+	if _, ok := eng.Incident("s2", "IM-X"); ok {
 		t.Fatal("reset all kept s2's ticket")
 	}
 }
@@ -341,18 +342,18 @@ func TestJournalCutsLongBodiesAndKeepsOnlyTheCut(t *testing.T) {
 
 func TestSessionStateIsBounded(t *testing.T) {
 	eng := lifecycleEngine(t)
-	for i := range mock.MaxTicketsPerSession + 5 {
-		if _, err := eng.SeedTicket("", fmt.Sprintf("IM-%05d", i), mock.Seed{Status: triggered}); err != nil {
+	for i := range mock.MaxIncidentsPerSession + 5 {
+		if _, err := eng.SeedIncident("", fmt.Sprintf("IM-%05d", i), mock.Seed{Status: triggered}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if st := eng.Stats(); st.Tickets != mock.MaxTicketsPerSession {
-		t.Fatalf("%d tickets held, want %d", st.Tickets, mock.MaxTicketsPerSession)
+	if st := eng.Stats(); st.Incidents != mock.MaxIncidentsPerSession {
+		t.Fatalf("%d tickets held, want %d", st.Incidents, mock.MaxIncidentsPerSession)
 	}
-	if _, ok := eng.Ticket("", "IM-00000"); ok {
+	if _, ok := eng.Incident("", "IM-00000"); ok {
 		t.Fatal("the oldest ticket should have been forgotten")
 	}
-	if _, ok := eng.Ticket("", fmt.Sprintf("IM-%05d", mock.MaxTicketsPerSession+4)); !ok {
+	if _, ok := eng.Incident("", fmt.Sprintf("IM-%05d", mock.MaxIncidentsPerSession+4)); !ok {
 		t.Fatal("the newest ticket is gone")
 	}
 }
@@ -360,8 +361,8 @@ func TestSessionStateIsBounded(t *testing.T) {
 func TestReadingASessionDoesNotCreateIt(t *testing.T) {
 	eng := lifecycleEngine(t)
 	eng.Requests("typo", mock.Filter{})
-	eng.Tickets("typo")
-	eng.Ticket("typo", "IM1")
+	eng.Incidents("typo")
+	eng.Incident("typo", "IM1")
 	eng.ActiveScenario("typo")
 	eng.Reset("typo")
 	eng.ClearRequests("typo")
@@ -372,14 +373,14 @@ func TestReadingASessionDoesNotCreateIt(t *testing.T) {
 
 func TestSeedRefusesUnknownStatuses(t *testing.T) {
 	eng := lifecycleEngine(t)
-	_, err := eng.SeedTicket("", "IM1", mock.Seed{Status: "BOGUS"})
+	_, err := eng.SeedIncident("", "IM1", mock.Seed{Status: "BOGUS"})
 	if err == nil || !strings.Contains(err.Error(), "INCIDENT_STATUS_RESOLVED") {
 		t.Fatalf("err %v, want one listing the known states", err)
 	}
-	if _, err := eng.SeedTicket("", "IM1", mock.Seed{Status: acknowledged, PendingApproval: "level", PendingLevel: "level_10"}); err != nil {
+	if _, err := eng.SeedIncident("", "IM1", mock.Seed{Status: acknowledged, PendingApproval: "level", PendingLevel: "level_10"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.SeedTicket("", "IM1", mock.Seed{Status: acknowledged, PendingLevel: "level_10"}); err == nil {
+	if _, err := eng.SeedIncident("", "IM1", mock.Seed{Status: acknowledged, PendingLevel: "level_10"}); err == nil {
 		t.Fatal("a pending level without a level approval was taken")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/scenarios"
 )
 
@@ -38,28 +39,16 @@ const (
 	FaultHang      = scenarios.FaultHang
 )
 
-// ProviderCode is COC's service id, sent as a JSON string: a number breaks
-// the official Go SDK's decoder.
-const ProviderCode = "049"
-
-// Codes the engine itself answers with.
+// Codes the engine itself answers with; COC's own are in package incident.
 const (
-	CodeOK               = "GOM.00000000"
-	CodeInvalidParameter = "GOM.00007256"
-	CodeTicketNotFound   = "COC.00067003"
+	CodeOK               = incident.CodeOK
+	CodeInvalidParameter = incident.CodeInvalidParameter
+	CodeNotFound         = incident.CodeNotFound
 
 	GatewayNoAPI     = "APIGW.0101"
 	GatewayAuth      = "APIGW.0301"
 	GatewayThrottled = "APIGW.0308"
 )
-
-// Envelope is COC's reply body. Field order is the service's.
-type Envelope struct {
-	ProviderCode string  `json:"provider_code"`
-	ErrorCode    string  `json:"error_code"`
-	ErrorMsg     *string `json:"error_msg"`
-	Data         any     `json:"data"`
-}
 
 // GatewayBody is the API gateway's error body.
 type GatewayBody struct {
@@ -68,15 +57,6 @@ type GatewayBody struct {
 	RequestID string `json:"request_id"`
 }
 
-// GOM builds COC's envelope with a code and message; an empty message is
-// sent as null, as the service does on success.
-func GOM(code, msg string) Envelope {
-	env := Envelope{ProviderCode: ProviderCode, ErrorCode: code}
-	if msg != "" {
-		env.ErrorMsg = &msg
-	}
-	return env
-}
 
 // encodeJSON writes v as compact JSON without HTML escaping and without the
 // trailing newline of json.Encoder, which is how the service's bodies look.
@@ -104,8 +84,8 @@ func jsonReply(status int, body []byte) Reply {
 }
 
 // gomReply is a reply in COC's envelope.
-func gomReply(status int, code, msg string) Reply {
-	return jsonReply(status, mustJSON(GOM(code, msg)))
+func gomReply(status int, code, msg string, data any) Reply {
+	return jsonReply(status, mustJSON(incident.Reply(code, msg, data)))
 }
 
 // gatewayReply is a reply in the API gateway's error shape.

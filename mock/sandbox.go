@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/scenarios"
 )
 
@@ -70,38 +71,33 @@ func (e *Engine) ClearRequests(session string) {
 	s.mu.Unlock()
 }
 
-// Tickets returns a session's tickets, sorted by number.
-func (e *Engine) Tickets(session string) []Ticket {
+// Incidents returns a session's incidents, sorted by number.
+func (e *Engine) Incidents(session string) []Incident {
 	s := e.sessions.lookup(session)
 	if s == nil {
-		return []Ticket{}
+		return []Incident{}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Ticket, 0, s.tickets.len())
-	for _, t := range s.tickets.values() {
-		out = append(out, t.clone())
-	}
-	slices.SortFunc(out, func(a, b Ticket) int { return strings.Compare(a.IncidentNum, b.IncidentNum) })
-	return out
+	return s.incidents.All()
 }
 
-// Ticket returns one ticket of a session.
-func (e *Engine) Ticket(session, num string) (Ticket, bool) {
+// Incident returns one incident of a session, with its history.
+func (e *Engine) Incident(session, num string) (Incident, bool) {
 	s := e.sessions.lookup(session)
 	if s == nil {
-		return Ticket{}, false
+		return Incident{}, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tickets.get(num)
-	if !ok {
-		return Ticket{}, false
+	inc := s.incidents.Get(num)
+	if inc == nil {
+		return Incident{}, false
 	}
-	return t.clone(), true
+	return inc.Clone(), true
 }
 
-// Seed is what SeedTicket sets on a ticket.
+// Seed is what SeedIncident sets on an incident.
 type Seed struct {
 	Status           string `json:"status"`
 	Level            string `json:"level,omitempty"`
@@ -112,37 +108,40 @@ type Seed struct {
 	PendingLevel string `json:"pending_level,omitempty"`
 }
 
-// SeedTicket creates or replaces a ticket of a session in the given state;
-// its history starts empty.
-func (e *Engine) SeedTicket(session, num string, seed Seed) (Ticket, error) {
+// SeedIncident creates or replaces an incident of a session in the given
+// state; its history starts empty.
+func (e *Engine) SeedIncident(session, num string, seed Seed) (Incident, error) {
 	if strings.TrimSpace(num) == "" {
-		return Ticket{}, errors.New("the incident number is empty")
+		return Incident{}, errors.New("the incident number is empty")
 	}
 	if seed.Status == "" {
-		return Ticket{}, errors.New("status is required")
+		return Incident{}, errors.New("status is required")
 	}
-	if known := e.Scenarios().States(); !slices.Contains(known, seed.Status) {
-		return Ticket{}, fmt.Errorf("status %q is not a state of any loaded scenario (known: %s)", seed.Status, strings.Join(known, ", "))
+	known := slices.Concat(incident.Statuses, e.Scenarios().States())
+	if !slices.Contains(known, seed.Status) {
+		return Incident{}, fmt.Errorf("status %q is not a COC status nor a state of any loaded scenario (known: %s)", seed.Status, strings.Join(slices.Compact(slices.Sorted(slices.Values(known))), ", "))
 	}
-	if seed.PendingApproval != "" && seed.PendingApproval != "pause" && seed.PendingApproval != "level" {
-		return Ticket{}, fmt.Errorf("pending_approval %q: want pause or level", seed.PendingApproval)
+	if seed.PendingApproval != "" && seed.PendingApproval != incident.ApprovalPause && seed.PendingApproval != incident.ApprovalLevel {
+		return Incident{}, fmt.Errorf("pending_approval %q: want pause or level", seed.PendingApproval)
 	}
-	if seed.PendingLevel != "" && seed.PendingApproval != "level" {
-		return Ticket{}, errors.New("pending_level goes with pending_approval: level")
+	if seed.PendingLevel != "" && seed.PendingApproval != incident.ApprovalLevel {
+		return Incident{}, errors.New("pending_level goes with pending_approval: level")
 	}
-	t := &Ticket{
-		IncidentNum: num, Status: seed.Status, Level: seed.Level, Type: seed.Type,
-		ServiceInterrupt: seed.ServiceInterrupt, PendingApproval: seed.PendingApproval, PendingLevel: seed.PendingLevel, Seeded: true,
+	inc := incident.FirstUse(num, seed.Status, e.clock.Now())
+	if seed.Level != "" {
+		inc.Level = seed.Level
 	}
+	inc.Type, inc.ServiceInterrupt = seed.Type, seed.ServiceInterrupt
+	inc.PendingApproval, inc.PendingLevel, inc.Seeded = seed.PendingApproval, seed.PendingLevel, true
 	s := e.sessions.get(session)
 	s.mu.Lock()
-	s.tickets.put(num, t)
+	s.incidents.Put(inc)
 	s.mu.Unlock()
-	return t.clone(), nil
+	return inc.Clone(), nil
 }
 
-// Reset returns a session's tickets, sequence counters and journal to the
-// start.
+// Reset returns a session's incidents, sequence counters and journal to
+// the start.
 func (e *Engine) Reset(session string) {
 	if s := e.sessions.lookup(session); s != nil {
 		s.reset()
@@ -156,7 +155,7 @@ func (e *Engine) ResetAll() { e.sessions.dropAll() }
 type Stats struct {
 	Sessions       int // named sessions held (the default one not counted)
 	JournalEntries int // entries held in all journals
-	Tickets        int
+	Incidents      int
 }
 
 // Stats counts what the sandbox holds now.
@@ -165,7 +164,7 @@ func (e *Engine) Stats() Stats {
 	for _, s := range e.sessions.all() {
 		s.mu.Lock()
 		st.JournalEntries += s.journal.len()
-		st.Tickets += s.tickets.len()
+		st.Incidents += s.incidents.Len()
 		s.mu.Unlock()
 	}
 	return st

@@ -44,9 +44,9 @@ func TestMagicIncidentNumbers(t *testing.T) {
 		header   string
 		rulename string
 	}{
-		{"-E400", 400, `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"Invalid parameters","data":null}`, 0, "", "", "magic-E400"},
+		{"-E400", 400, `{"error_code":"GOM.00007256","error_msg":"Invalid parameters","provider_code":"049","data":null}`, 0, "", "", "magic-E400"},
 		{"-E401", 401, gw("APIGW.0301"), 0, "", "", "magic-E401"},
-		{"-E404", 400, `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident IM1-E404 does not exist","data":null}`, 0, "", "", "magic-E404"},
+		{"-E404", 400, `{"error_code":"COC.00067003","error_msg":"The incident IM1-E404 does not exist","provider_code":"049","data":null}`, 0, "", "", "magic-E404"},
 		{"-E413", 413, gw("APIGW.0201"), 0, "", "", "magic-E413"},
 		{"-E429", 429, gw("APIGW.0308"), 0, "", "Retry-After", "magic-E429"},
 		{"-E500", 500, gw("APIGW.0103"), 0, "", "", "magic-E500"},
@@ -70,7 +70,7 @@ func TestMagicIncidentNumbers(t *testing.T) {
 			if got := r.Header.Get(mock.RuleHeader); got != tc.rulename {
 				t.Fatalf("rule %q, want %q", got, tc.rulename)
 			}
-			if strings.HasPrefix(tc.prefix, `{"error_code"`) && !strings.HasSuffix(string(r.Body), `"request_id":"0123456789abcdef0123456789abcdef"}`) {
+			if strings.HasPrefix(tc.prefix, `{"error_code":"APIGW`) && !strings.HasSuffix(string(r.Body), `"request_id":"0123456789abcdef0123456789abcdef"}`) {
 				t.Fatalf("gateway body must carry the request id: %s", r.Body)
 			}
 		})
@@ -258,9 +258,9 @@ func TestPrefer(t *testing.T) {
 		body         string
 		applied      string
 	}{
-		{"code=400 gives the first 400 example", "code=400", 400, `{"provider_code":"049","error_code":"GOM.00007256","error_msg":"Invalid parameters","data":null}`, "code=400"},
-		{"example by name", "example=ticketNotFound", 400, `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident does not exist","data":null}`, "example=ticketNotFound"},
-		{"code and example together", "code=400, example=ticketNotFound", 400, `{"provider_code":"049","error_code":"COC.00067003","error_msg":"The incident does not exist","data":null}`, "code=400, example=ticketNotFound"},
+		{"code=400 gives the first 400 example", "code=400", 400, `{"error_code":"GOM.00007256","error_msg":"Invalid parameters","provider_code":"049","data":null}`, "code=400"},
+		{"example by name", "example=ticketNotFound", 400, `{"error_code":"COC.00067003","error_msg":"The incident does not exist","provider_code":"049","data":null}`, "example=ticketNotFound"},
+		{"code and example together", "code=400, example=ticketNotFound", 400, `{"error_code":"COC.00067003","error_msg":"The incident does not exist","provider_code":"049","data":null}`, "code=400, example=ticketNotFound"},
 		{"gateway example carries this request's id", "code=401", 401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"0123456789abcdef0123456789abcdef"}`, "code=401"},
 		{"unknown preferences are not applied", "respond-async, code=200", 200, okBody, "code=200"},
 	}

@@ -3,38 +3,40 @@ package mock
 import (
 	"container/list"
 	"sync"
+
+	"github.com/cocmock/cocmock/mock/incident"
 )
 
 // DefaultMaxSessions is how many sessions are kept unless told otherwise.
 const DefaultMaxSessions = 1000
 
-// Bounds of one session's state: beyond them the oldest tickets and
+// Bounds of one session's state: beyond them the oldest incidents and
 // sequence counters are forgotten, so that memory stays flat however many
-// ticket numbers a run invents.
+// incident numbers a run invents.
 const (
-	MaxTicketsPerSession  = 10000
-	MaxCountersPerSession = 10000
+	MaxIncidentsPerSession = incident.DefaultMaxPerStore
+	MaxCountersPerSession  = 10000
 )
 
-// session is one caller's sandbox: tickets, sequence counters, active
+// session is one caller's sandbox: incidents, sequence counters, active
 // scenario and journal. The default session (no header) has the empty id.
-// One lock guards it all: every critical section is short, and checking a
-// ticket's state and moving it must happen under the same lock.
+// One lock guards it all: every critical section is short, and checking an
+// incident's state and moving it must happen under the same lock.
 type session struct {
-	id       string
-	mu       sync.Mutex
-	scenario string
-	counters *capped[int]
-	tickets  *capped[*Ticket]
-	journal  *journal
+	id        string
+	mu        sync.Mutex
+	scenario  string
+	counters  *capped[int]
+	incidents *incident.Store
+	journal   *journal
 }
 
 func newSession(id string, journalSize int) *session {
 	return &session{
-		id:       id,
-		counters: newCapped[int](MaxCountersPerSession),
-		tickets:  newCapped[*Ticket](MaxTicketsPerSession),
-		journal:  newJournal(journalSize),
+		id:        id,
+		counters:  newCapped[int](MaxCountersPerSession),
+		incidents: incident.NewStore(MaxIncidentsPerSession),
+		journal:   newJournal(journalSize),
 	}
 }
 
@@ -52,13 +54,13 @@ func (s *session) activeScenario() string {
 	return s.scenario
 }
 
-// reset empties the session: tickets, counters and journal. The active
+// reset empties the session: incidents, counters and journal. The active
 // scenario stays, as a session's setting rather than its state.
 func (s *session) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counters = newCapped[int](MaxCountersPerSession)
-	s.tickets = newCapped[*Ticket](MaxTicketsPerSession)
+	s.incidents = incident.NewStore(MaxIncidentsPerSession)
 	s.journal.clear()
 }
 
@@ -87,17 +89,6 @@ func (c *capped[V]) put(k string, v V) {
 		delete(c.m, c.order[0])
 		c.order = c.order[1:]
 	}
-}
-
-func (c *capped[V]) len() int { return len(c.m) }
-
-// values returns the values, oldest key first.
-func (c *capped[V]) values() []V {
-	out := make([]V, 0, len(c.m))
-	for _, k := range c.order {
-		out = append(out, c.m[k])
-	}
-	return out
 }
 
 // sessions holds the sessions by id, created on first use. Beyond max the

@@ -2,96 +2,178 @@ package mock
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )
 
-// match is the outcome of matching a request against a scenario's rules.
-type match struct {
-	rule  string
-	reply *scenarios.Reply // nil: no rule matched
-	// refused is set when the request is answered without a rule (an
-	// unknown ticket in a scenario that rejects them).
-	refused *Reply
-	// key, before and after describe the ticket of a stateful rule.
+// Incident is the simulated ticket; package incident holds its domain.
+type Incident = incident.Incident
+
+// decision is what the engine decided for a request, under its session's
+// lock: a scenario reply to render, or an answer the incident domain gave.
+type decision struct {
+	rule string
+	// reply is the rule's reply to render; nil when answer is set.
+	reply *scenarios.Reply
+	// answer is the operation's default answer (no rule matched, or the
+	// rule asked for it), or a refusal of an unknown incident.
+	answer *Reply
+	// key is the incident's number; before and after its status around
+	// the request.
 	key, before, after string
 	pendingBefore      string
+	// incident is the incident as detail shows it before the rule, for
+	// templates; set only for a templated reply.
+	incident any
 }
 
-// match finds the first rule that holds for the request and, for a stateful
-// rule, whose state condition holds for the request's ticket; picks its
-// reply; and moves the ticket. All of it happens under the session's lock,
-// so that of many concurrent calls on one ticket exactly one sees a given
-// state.
-func (e *Engine) match(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID string) match {
-	if !sc.AppliesTo(op.ID) {
-		return match{}
-	}
+// decide finds the first rule that holds for the request and, for a
+// stateful rule, whose state condition holds for the incident; picks its
+// reply; and applies to the incident what the reply implies. All of it
+// happens under the session's lock, so that of many concurrent calls on one
+// incident exactly one sees a given state.
+func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID string) decision {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
+	now := e.clock.Now()
 
-	var ticket *Ticket
-	var m match
-	if sc.State != nil {
+	d := decision{key: in.Key}
+	if sc.State != nil && op.ID == incident.OpHandle {
 		if v, ok := sc.State.Key.Select(in); ok && v != nil {
-			m.key = scenarios.TextOf(v)
-			ticket, _ = sess.tickets.get(m.key)
-			if ticket == nil {
-				if sc.State.UnknownKeys == "reject" {
-					r := gomReply(http.StatusBadRequest, CodeTicketNotFound, fmt.Sprintf("The incident %s does not exist", m.key))
-					return match{refused: &r, key: m.key}
-				}
-				ticket = &Ticket{IncidentNum: m.key, Status: sc.State.Initial}
-				sess.tickets.put(m.key, ticket)
-			}
-			m.before, m.pendingBefore = ticket.Status, ticket.PendingApproval
+			d.key = scenarios.TextOf(v)
 		}
 	}
-	rule := sc.Match(in, func(r *scenarios.Rule) bool {
-		return r.State == nil || (ticket != nil && r.State.Allows(ticket.Status, ticket.PendingApproval))
+	var inc *incident.Incident
+	if d.key != "" {
+		inc = sess.incidents.Get(d.key)
+	}
+	// A handle call on a number nobody created: refused, or created as
+	// the scenario says. A stateful scenario needs it now, for its rules'
+	// state conditions; otherwise it is created if the call succeeds.
+	if inc == nil && d.key != "" && op.ID == incident.OpHandle && sc.State != nil {
+		if sc.State.UnknownKeys == "reject" {
+			r := gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil)
+			d.answer = &r
+			return d
+		}
+		inc = incident.FirstUse(d.key, sc.State.Initial, now)
+		sess.incidents.Put(inc)
+	}
+	if inc != nil {
+		d.before, d.pendingBefore = inc.Status, inc.PendingApproval
+	}
+
+	rule := sc.Match(op.ID, in, func(r *scenarios.Rule) bool {
+		return r.State == nil || (inc != nil && r.State.Allows(inc.Status, inc.PendingApproval))
 	})
-	if rule == nil {
-		return m
+	var reply *scenarios.Reply
+	if rule != nil {
+		d.rule = rule.Name
+		reply = e.pickReply(sess, sc, rule, in, faker)
 	}
-	m.rule = rule.Name
-	m.reply = e.pickReply(sess, sc, rule, in, faker)
-	if rule.State != nil {
-		move(ticket, rule.State, in)
-		ticket.addHistory(Operation{
-			Time: e.clock.Now(), RequestID: requestID,
-			OperateKey: bodyString(in.Body, "operate_key"), Operator: bodyString(in.Body, "operator"),
-			Parameter: bodyValue(in.Body, "parameter"), Rule: rule.Name, Status: m.reply.Status,
-			StatusBefore: m.before, StatusAfter: ticket.Status,
-			PendingBefore: m.pendingBefore, PendingAfter: ticket.PendingApproval,
-		})
-		m.after = ticket.Status
+	act := incident.Action{
+		OperateKey: bodyString(in.Body, "operate_key"), Operator: bodyString(in.Body, "operator"),
+		RequestID: requestID, Rule: d.rule, Time: now,
 	}
-	return m
+	act.Parameter, _ = bodyValue(in.Body, "parameter").(map[string]any)
+
+	switch {
+	case reply == nil || reply.Default:
+		answer, answered := e.defaultAnswer(sess, op, in, inc, act)
+		if reply != nil {
+			answer.Delay = reply.Delay.Pick(faker.Rand)
+		}
+		d.answer = &answer
+		if answered != nil {
+			inc, d.key = answered, answered.Num
+		}
+	case op.ID == incident.OpHandle && reply.Succeeds():
+		if inc == nil {
+			inc = incident.FirstUse(d.key, incident.StatusTriggered, now)
+			sess.incidents.Put(inc)
+		}
+		if rule.State.Moves() {
+			move(inc, rule.State, in)
+			inc.Record(act, d.before, d.pendingBefore)
+		} else {
+			inc.Handle(act)
+		}
+		fallthrough
+	default:
+		d.reply = reply
+		if inc != nil && reply.Templated() {
+			d.incident = asMap(inc.Detail())
+		}
+	}
+	if inc != nil {
+		d.after = inc.Status
+	}
+	return d
 }
 
-// move applies a transition to a ticket. Values recorded by a rule that
-// opens an approval wait in the approval: an agreed level change sets the
-// level, a rejected one leaves it.
-func move(t *Ticket, tr *scenarios.Transition, in scenarios.Input) {
+// defaultAnswer is an operation's answer when no rule gives one: each
+// operation's meaning is one domain function. It returns the incident the
+// answer is about, if any.
+func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenarios.Input, inc *incident.Incident, act incident.Action) (Reply, *incident.Incident) {
+	body, _ := in.Body.(map[string]any)
+	switch op.ID {
+	case incident.OpHandle:
+		if inc == nil {
+			inc = incident.FirstUse(in.Key, incident.StatusTriggered, act.Time)
+			sess.incidents.Put(inc)
+		}
+		inc.Handle(act)
+		return jsonReply(http.StatusOK, e.examples[op]), inc
+	case incident.OpCreate:
+		num := incident.NewNum(act.Time, e.faker.Rand.Uint64())
+		for sess.incidents.Get(num) != nil {
+			num = incident.NewNum(act.Time, e.faker.Rand.Uint64())
+		}
+		inc = incident.Create(num, body, act)
+		sess.incidents.Put(inc)
+		return gomReply(http.StatusOK, incident.CodeOK, "", map[string]string{"incident_num": num}), inc
+	case incident.OpDetail:
+		if inc == nil {
+			return gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(in.Key), nil), nil
+		}
+		return gomReply(http.StatusOK, incident.CodeOK, "", inc.Detail()), inc
+	case incident.OpHistories, incident.OpHistoriesExternal:
+		list := incident.Histories{Info: []incident.HistoryInfo{}}
+		if in.Path["ticket_type"] == "incident" {
+			q, unsupported := incident.ParseListQuery(body)
+			if len(unsupported) > 0 {
+				e.log.Warn("history list: filters cocmock does not apply", "request_id", act.RequestID, "filters", unsupported)
+			}
+			list = sess.incidents.Histories(q)
+		}
+		return gomReply(http.StatusOK, incident.CodeOK, "", list), inc
+	}
+	return jsonReply(http.StatusOK, e.examples[op]), inc
+}
+
+// move applies a rule's own transition to an incident. Values recorded by
+// a rule that opens an approval wait in the approval: an agreed level
+// change sets the level, a rejected one leaves it.
+func move(inc *incident.Incident, tr *scenarios.Transition, in scenarios.Input) {
 	if tr.To != "" {
-		t.Status = tr.To
+		inc.Status = tr.To
 	}
 	switch tr.Close {
 	case "approve":
-		if t.PendingLevel != "" {
-			t.Level = t.PendingLevel
+		if inc.PendingLevel != "" {
+			inc.Level = inc.PendingLevel
 		}
-		t.PendingApproval, t.PendingLevel = "", ""
+		inc.PendingApproval, inc.PendingLevel = "", ""
 	case "reject":
-		t.PendingApproval, t.PendingLevel = "", ""
+		inc.PendingApproval, inc.PendingLevel = "", ""
 	}
 	if tr.Open != "" {
-		t.PendingApproval = tr.Open
+		inc.PendingApproval = tr.Open
 	}
 	for _, rec := range tr.Record {
 		v, ok := rec.From.Select(in)
@@ -102,15 +184,15 @@ func move(t *Ticket, tr *scenarios.Transition, in scenarios.Input) {
 		switch rec.Field {
 		case "level":
 			if tr.Open != "" {
-				t.PendingLevel = text
+				inc.PendingLevel = text
 			} else {
-				t.Level = text
+				inc.Level = text
 			}
 		case "type":
-			t.Type = text
+			inc.Type = text
 		case "service_interrupt":
 			b := text == "true"
-			t.ServiceInterrupt = &b
+			inc.ServiceInterrupt = &b
 		}
 	}
 }
@@ -130,6 +212,15 @@ func (e *Engine) pickReply(sess *session, sc *scenarios.Scenario, rule *scenario
 		return rule.Random.Choose(faker.Rand)
 	}
 	return rule.Respond
+}
+
+// asMap turns a view into the map templates index by JSON name
+// ({{ .Incident.status }}).
+func asMap(v any) map[string]any {
+	b, _ := json.Marshal(v)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
 }
 
 func bodyValue(body any, key string) any {

@@ -19,7 +19,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
 //go:embed coc.yaml
@@ -38,20 +37,17 @@ var (
 	ErrNoMethod = errors.New("method not allowed at this path")
 )
 
-// Spec is a loaded, validated document with its router. It is immutable and
-// safe for concurrent use.
+// Spec is a loaded, validated document with its route table. It is
+// immutable and safe for concurrent use.
 type Spec struct {
 	name   string
 	doc    *openapi3.T
-	router routers.Router
+	routes routeTable
 	ops    map[*openapi3.Operation]*Operation
 	// reqOpts and respOpts are built once; openapi3filter only reads them.
 	reqOpts         *openapi3filter.Options // parameters only
 	reqOptsWithBody *openapi3filter.Options // for bodies that are not JSON
 	respOpts        *openapi3filter.Options
-	// static maps path, then method, to its operation when no path has a
-	// template; Route then needs the router only for misses.
-	static map[string]map[string]*Operation
 }
 
 // Operation is one method on one path of the document.
@@ -65,7 +61,7 @@ type Operation struct {
 	hasParams bool
 }
 
-// Load parses and validates a document and builds its router. name is used in
+// Load parses and validates a document and builds its route table. name is used in
 // error messages (a file name, or "embedded").
 func Load(name string, data []byte) (*Spec, error) {
 	loader := openapi3.NewLoader()
@@ -77,19 +73,10 @@ func Load(name string, data []byte) (*Spec, error) {
 	if err := doc.Validate(ctx); err != nil {
 		return nil, fmt.Errorf("%s: invalid OpenAPI document: %w", name, err)
 	}
-	// The declared servers name the cloud's hosts; a mock answers on any host,
-	// so the router matches paths only.
-	routed := *doc
-	routed.Servers = openapi3.Servers{{URL: "/"}}
-	router, err := gorillamux.NewRouter(&routed)
-	if err != nil {
-		return nil, fmt.Errorf("%s: building the router: %w", name, err)
-	}
 	s := &Spec{
-		name:   name,
-		doc:    doc,
-		router: router,
-		ops:    map[*openapi3.Operation]*Operation{},
+		name: name,
+		doc:  doc,
+		ops:  map[*openapi3.Operation]*Operation{},
 		reqOpts: &openapi3filter.Options{
 			MultiError:          true,
 			ExcludeRequestBody:  true,
@@ -116,22 +103,10 @@ func Load(name string, data []byte) (*Spec, error) {
 			}
 		}
 	}
-	s.static = staticRoutes(s.ops)
+	// The declared servers name the cloud's hosts; a mock answers on any
+	// host, so routes match paths only.
+	s.routes = newRouteTable(s.Operations())
 	return s, nil
-}
-
-func staticRoutes(ops map[*openapi3.Operation]*Operation) map[string]map[string]*Operation {
-	static := map[string]map[string]*Operation{}
-	for _, op := range ops {
-		if strings.Contains(op.Path, "{") {
-			return nil
-		}
-		if static[op.Path] == nil {
-			static[op.Path] = map[string]*Operation{}
-		}
-		static[op.Path][op.Method] = op
-	}
-	return static
 }
 
 // Name says where the document came from.
@@ -153,18 +128,7 @@ func (s *Spec) Operations() []*Operation {
 // path's parameters. It returns ErrNoPath or ErrNoMethod when the document
 // has no such operation.
 func (s *Spec) Route(method, path string) (*Operation, map[string]string, error) {
-	if op := s.static[path][method]; op != nil {
-		return op, nil, nil
-	}
-	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: "cocmock"}
-	route, params, err := s.router.FindRoute(req)
-	switch {
-	case errors.Is(err, routers.ErrMethodNotAllowed):
-		return nil, nil, ErrNoMethod
-	case err != nil:
-		return nil, nil, ErrNoPath
-	}
-	return s.ops[route.Operation], params, nil
+	return s.routes.find(method, path)
 }
 
 // Request is what ValidateRequest checks: the parts of an HTTP request the
@@ -391,6 +355,16 @@ func (op *Operation) FindExample(name string) (Example, bool) {
 		}
 	}
 	return Example{}, false
+}
+
+// OperationIDs lists the operationIds, sorted.
+func (s *Spec) OperationIDs() []string {
+	var out []string
+	for _, op := range s.ops {
+		out = append(out, op.ID)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Operation returns the operation with that operationId.

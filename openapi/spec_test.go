@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"testing"
@@ -46,13 +47,37 @@ func TestEmbeddedSpecDeclaresTheOperation(t *testing.T) {
 	}
 }
 
-func TestRouteErrors(t *testing.T) {
+func TestRoute(t *testing.T) {
 	s, _ := load(t)
-	if _, _, err := s.Route(http.MethodGet, handlePath); !errors.Is(err, openapi.ErrNoMethod) {
-		t.Fatalf("GET: %v", err)
-	}
-	if _, _, err := s.Route(http.MethodPost, "/v1/other"); !errors.Is(err, openapi.ErrNoPath) {
-		t.Fatalf("other path: %v", err)
+	for _, c := range []struct {
+		method, path, op string
+		params           map[string]string
+		err              error
+	}{
+		{"POST", handlePath, "HandleCocIncident", nil, nil},
+		{"GET", handlePath + "/", "", nil, openapi.ErrNoPath},
+		{"GET", "/v1/external/incident/IM202403221515060171753781", "ShowCocIncidentDetail", map[string]string{"incident_num": "IM202403221515060171753781"}, nil},
+		// As on the real service, a GET on the handle path reads a ticket named "handle".
+		{"GET", handlePath, "ShowCocIncidentDetail", map[string]string{"incident_num": "handle"}, nil},
+		{"POST", "/v1/external/incident/create", "CreateCocIncident", nil, nil},
+		{"POST", "/v1/external/incident/list-histories", "ListCocTicketOperationHistories", map[string]string{"ticket_type": "incident"}, nil},
+		{"POST", "/v1/incident/list-histories", "ListTicketOperationHistories", map[string]string{"ticket_type": "incident"}, nil},
+		{"PUT", "/v1/external/incident/IM1", "", nil, openapi.ErrNoMethod},
+		{"DELETE", handlePath, "", nil, openapi.ErrNoMethod},
+		{"POST", "/v1/other", "", nil, openapi.ErrNoPath},
+		{"GET", "/v1/external/incident/a/b", "", nil, openapi.ErrNoPath},
+	} {
+		op, params, err := s.Route(c.method, c.path)
+		if !errors.Is(err, c.err) {
+			t.Errorf("%s %s: error %v, want %v", c.method, c.path, err, c.err)
+			continue
+		}
+		if c.err != nil {
+			continue
+		}
+		if op.ID != c.op || !maps.Equal(params, c.params) {
+			t.Errorf("%s %s: %s %v, want %s %v", c.method, c.path, op.ID, params, c.op, c.params)
+		}
 	}
 }
 
@@ -141,7 +166,7 @@ func TestValidateResponse(t *testing.T) {
 		body   string
 		ok     bool
 	}{
-		{"success envelope", 200, `{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}`, true},
+		{"success envelope", 200, `{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}`, true},
 		{"numeric provider_code breaks the SDK", 200, `{"provider_code":4,"error_code":"GOM.00000000","error_msg":null,"data":null}`, false},
 		{"undeclared status", 418, `{}`, false},
 		{"gateway body", 429, `{"error_code":"APIGW.0308","error_msg":"x","request_id":"r"}`, true},

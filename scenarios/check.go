@@ -3,7 +3,9 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"github.com/cocmock/cocmock/mock/incident"
 	"net/http"
+	"time"
 
 	"github.com/cocmock/cocmock/openapi"
 )
@@ -12,14 +14,14 @@ import (
 // fixed seed and a sample request, and checks it against the spec: its
 // status must be declared and its body must validate.
 func (r *reader) checkContract(sc *Scenario, spec *openapi.Spec) {
-	ops := spec.Operations()
-	if sc.Operation != "" {
-		op, _ := spec.Operation(sc.Operation)
-		ops = []*openapi.Operation{op}
-	}
 	for _, rule := range sc.Rules {
+		ops := spec.Operations()
+		if rule.Operation != "" {
+			op, _ := spec.Operation(rule.Operation)
+			ops = []*openapi.Operation{op}
+		}
 		for _, reply := range rule.Replies() {
-			if !reply.Contract || reply.Fault != NoFault {
+			if !reply.Contract || reply.Fault != NoFault || reply.Default {
 				continue
 			}
 			for _, problem := range checkReply(reply, ops, spec) {
@@ -29,6 +31,7 @@ func (r *reader) checkContract(sc *Scenario, spec *openapi.Spec) {
 		}
 	}
 }
+
 
 // checkReply returns what is wrong with a reply for the operations: it must
 // be declared by at least one, and valid for each that declares it.
@@ -40,12 +43,19 @@ func checkReply(reply *Reply, ops []*openapi.Operation, spec *openapi.Spec) []st
 			continue
 		}
 		declared++
+		// The incident templates see when a reply is checked at load.
+		sample := incident.FirstUse("IM202403221515060171753781", incident.StatusTriggered, time.Unix(1711091706, 0))
+		sampleBody := op.SampleRequest()
+		if sampleBody == nil {
+			sampleBody = map[string]any{} // as the engine gives a request without a body
+		}
 		data := Data{
-			Body:      op.SampleRequest(),
+			Body:      sampleBody,
 			Header:    http.Header{},
 			RequestID: "0123456789abcdef0123456789abcdef",
-			Key:       "IM202403221515060171753781",
-			State:     "INCIDENT_STATUS_TRIGGERED",
+			Key:       sample.Num,
+			State:     sample.Status,
+			Incident:  sample.Detail(),
 		}
 		header, err := reply.RenderHeader(data)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/openapi"
 )
 
@@ -54,6 +55,7 @@ func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
 			if sc == nil {
 				continue
 			}
+			set.warnings = append(set.warnings, sc.Warnings...)
 			if other, dup := inSource[sc.Name]; dup {
 				findings = append(findings, Finding{File: file, Line: 1, Msg: fmt.Sprintf("scenario %q is also defined in %s", sc.Name, other)})
 				continue
@@ -93,9 +95,10 @@ func scenarioFiles(fsys fs.FS) ([]string, error) {
 var scenarioName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 // Parse compiles one scenario file. It returns nil and the findings when
-// anything is wrong.
+// anything is wrong; warnings alone do not stop it (they are in
+// Scenario.Warnings).
 func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
-	r := &reader{file: file}
+	r := &reader{file: file, spec: spec}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -125,10 +128,15 @@ func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
 	sc.Operation = r.str(m.take("operation"), "operation")
 	if _, ok := spec.Operation(sc.Operation); sc.Operation != "" && !ok {
 		if !strings.HasPrefix(file, "builtin/") {
-			r.errorf(m.vals["operation"], "operation %q is not in the spec", sc.Operation)
+			r.errorf(m.vals["operation"], "operation %q is not in the spec (known: %s)", sc.Operation, strings.Join(spec.OperationIDs(), ", "))
 		}
 		// A built-in written for the COC contract stays loaded but inert
 		// when another spec is served.
+		sc.Inert = true
+	}
+	if _, ok := spec.Operation(incident.OpHandle); !ok && strings.HasPrefix(file, "builtin/") {
+		// The built-ins are written for the COC contract: another spec
+		// lists them, inert.
 		sc.Inert = true
 	}
 	if n := m.take("state"); n != nil {
@@ -155,8 +163,9 @@ func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
 		r.checkContract(sc, spec)
 	}
 	if len(r.findings) > 0 {
-		return nil, r.findings
+		return nil, append(r.findings, r.warnings...)
 	}
+	sc.Warnings = r.warnings
 	return sc, nil
 }
 
@@ -198,12 +207,18 @@ func (r *reader) stateMachine(n *yaml.Node) *StateMachine {
 
 func (r *reader) rule(n *yaml.Node, sc *Scenario) *Rule {
 	m := r.mapping(n, "rule")
-	rule := &Rule{Line: n.Line}
+	rule := &Rule{Line: n.Line, Operation: sc.Operation}
 	rule.Name = r.str(m.take("name"), "rule name")
 	if rule.Name == "" {
 		r.errorf(n, "rule: name is required")
 	}
 	what := fmt.Sprintf("rule %q", rule.Name)
+	if o := m.take("operation"); o != nil {
+		rule.Operation = r.str(o, what+" operation")
+		if _, ok := r.spec.Operation(rule.Operation); !ok && !sc.Inert {
+			r.errorf(o, "%s: operation %q is not in the spec (known: %s)", what, rule.Operation, strings.Join(r.spec.OperationIDs(), ", "))
+		}
+	}
 	if w := m.take("when"); w != nil {
 		// The mapping reader reports a non-mapping and selectors given twice.
 		when := r.mapping(w, what+" when")
@@ -346,8 +361,14 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 			r.errorf(f, "%s: fault %q: want one of reset, empty, malformed, hang", what, reply.Fault)
 		}
 	}
-	if reply.Status == 0 && reply.Fault == NoFault {
-		r.errorf(n, "%s: a reply needs a status (or a fault)", what)
+	if d := m.take("default"); d != nil {
+		reply.Default, _ = r.boolean(d, what+" default")
+	}
+	switch {
+	case reply.Default && (reply.Status != 0 || reply.Fault != NoFault || m.has("body") || m.has("gom") || m.has("gateway") || m.has("headers")):
+		r.errorf(n, "%s: default: true gives the operation's own answer; it takes a delay (and a weight) only", what)
+	case reply.Status == 0 && reply.Fault == NoFault && !reply.Default:
+		r.errorf(n, "%s: a reply needs a status (or a fault, or default: true)", what)
 	}
 	if c := m.take("contract"); c != nil {
 		reply.Contract, _ = r.boolean(c, what+" contract")
@@ -373,7 +394,11 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	}
 	if g := m.take("gom"); g != nil {
 		bodies++
-		reply.Body = r.gom(g, what)
+		var hasMessage bool
+		reply.Body, reply.Code, hasMessage = r.gom(g, what)
+		if reply.Status >= 400 && reply.Code != "" && !hasMessage {
+			r.warnf(g, "%s: a %d gom reply with a code and no message: the official Go SDK fills ServiceResponseError.ErrorCode only when both are set, so the client sees no code", what, reply.Status)
+		}
 	}
 	if g := m.take("gateway"); g != nil {
 		bodies++
@@ -381,6 +406,9 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	}
 	if bodies > 1 {
 		r.errorf(n, "%s: give at most one of body, gom or gateway", what)
+	}
+	if reply.Code == "" {
+		reply.Code = reply.Body.fixedCode()
 	}
 	if d := m.take("delay"); d != nil {
 		reply.Delay = r.delay(d, what)
@@ -396,15 +424,17 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	return reply
 }
 
-// gom reads the shorthand {code, message} into COC's envelope.
-func (r *reader) gom(n *yaml.Node, what string) *Body {
+// gom reads the shorthand {code, message} into COC's envelope; it returns
+// the body, its code and whether a message was given.
+func (r *reader) gom(n *yaml.Node, what string) (*Body, string, bool) {
 	m := r.mapping(n, what+" gom")
 	code := r.str(m.take("code"), what+" gom.code")
 	if code == "" {
 		r.errorf(n, "%s: gom.code is required (e.g. GOM.00007256)", what)
 	}
 	msg := node{kind: nodeValue, raw: []byte("null")}
-	if mn := m.take("message"); mn != nil {
+	mn := m.take("message")
+	if mn != nil {
 		t, err := compileText(r.str(mn, what+" gom.message"))
 		if err != nil {
 			r.errorf(mn, "%s: gom.message: %v", what, err)
@@ -413,13 +443,15 @@ func (r *reader) gom(n *yaml.Node, what string) *Body {
 		}
 	}
 	m.done(what + " gom")
-	provider, _ := valueNode("049")
+	provider, _ := valueNode(incident.ProviderCode)
 	codeNode, _ := valueNode(code)
 	null, _ := valueNode(nil)
-	return newBody(objectNode(
-		[]string{"provider_code", "error_code", "error_msg", "data"},
-		[]node{provider, codeNode, msg, null},
-	))
+	byKey := map[string]node{"error_code": codeNode, "error_msg": msg, "provider_code": provider, "data": null}
+	items := make([]node, len(incident.EnvelopeKeys))
+	for i, k := range incident.EnvelopeKeys {
+		items[i] = byKey[k]
+	}
+	return newBody(objectNode(incident.EnvelopeKeys, items)), code, mn != nil
 }
 
 // gateway reads the shorthand {code, message} into the API gateway's body,

@@ -19,23 +19,33 @@ type Input struct {
 	Body   any
 	Header http.Header
 	Query  url.Values
+	// Path holds the values of the route's path parameters.
+	Path map[string]string
+	// Key is the incident the request names, wherever it names it (see
+	// the selector key).
+	Key string
 }
 
 // Selector names one value of a request: body.<dotted.path>,
-// header.<Name> or query.<name>.
+// header.<Name>, query.<name>, path.<name>, or key.
 type Selector struct {
-	source string // "body", "header" or "query"
+	source string // "body", "header", "query", "path" or "key"
 	path   []string
 	text   string
 }
+
+const selectorForms = "body.<path>, header.<Name>, query.<name>, path.<name> or key"
 
 func (s Selector) String() string { return s.text }
 
 // ParseSelector reads a selector such as body.parameter.cause.
 func ParseSelector(text string) (Selector, error) {
+	if text == "key" {
+		return Selector{source: "key", text: text}, nil
+	}
 	source, rest, ok := strings.Cut(text, ".")
 	if !ok || rest == "" {
-		return Selector{}, fmt.Errorf("selector %q: want body.<path>, header.<Name> or query.<name>", text)
+		return Selector{}, fmt.Errorf("selector %q: want %s", text, selectorForms)
 	}
 	switch source {
 	case "body":
@@ -46,10 +56,10 @@ func ParseSelector(text string) (Selector, error) {
 		return Selector{source: source, path: path, text: text}, nil
 	case "header":
 		return Selector{source: source, path: []string{http.CanonicalHeaderKey(rest)}, text: text}, nil
-	case "query":
+	case "query", "path":
 		return Selector{source: source, path: []string{rest}, text: text}, nil
 	}
-	return Selector{}, fmt.Errorf("selector %q: want body.<path>, header.<Name> or query.<name>", text)
+	return Selector{}, fmt.Errorf("selector %q: want %s", text, selectorForms)
 }
 
 // Select returns the selected value and whether it is present. Body values
@@ -68,6 +78,11 @@ func (s Selector) Select(in Input) (any, bool) {
 			return nil, false
 		}
 		return v[0], true
+	case "path":
+		v, ok := in.Path[s.path[0]]
+		return v, ok
+	case "key":
+		return in.Key, in.Key != ""
 	}
 	cur := in.Body
 	for _, seg := range s.path {

@@ -99,10 +99,10 @@ rules:
 	if sc == nil {
 		t.Fatal(findings)
 	}
-	if r := sc.Match(scenarios.Input{Body: body(t, `{"a":1}`)}, nil); r.Name != "specific" {
+	if r := sc.Match("HandleCocIncident", scenarios.Input{Body: body(t, `{"a":1}`)}, nil); r.Name != "specific" {
 		t.Fatalf("got %s", r.Name)
 	}
-	if r := sc.Match(scenarios.Input{Body: body(t, `{"a":2}`)}, nil); r.Name != "general" {
+	if r := sc.Match("HandleCocIncident", scenarios.Input{Body: body(t, `{"a":2}`)}, nil); r.Name != "general" {
 		t.Fatalf("got %s", r.Name)
 	}
 }

@@ -19,12 +19,15 @@ type Data struct {
 	Header http.Header
 	// RequestID is the reply's X-Request-Id.
 	RequestID string
-	// Key and State are set for rules of stateful scenarios: the ticket and
-	// its state before the rule.
+	// Key is the incident the request names (the selector key); State is
+	// its status before the rule, for rules of stateful scenarios.
 	Key   string
 	State string
 	// Pending is the key's pending approval ("pause", "level"), if any.
 	Pending string
+	// Incident is the incident as the detail read shows it, before the
+	// rule; nil when the request names none that exists.
+	Incident any
 	// faker feeds the fake function; it is the engine's seeded source.
 	faker *gofakeit.Faker
 }
@@ -153,6 +156,18 @@ type node struct {
 
 // Static reports whether the body is the same for every request.
 func (b *Body) Static() bool { return b == nil || b.root.static() }
+
+// fixedCode is the error_code of a body that is the same for every request.
+func (b *Body) fixedCode() string {
+	if b == nil || b.fixed == nil {
+		return ""
+	}
+	var v struct {
+		ErrorCode string `json:"error_code"`
+	}
+	_ = json.Unmarshal(b.fixed, &v)
+	return v.ErrorCode
+}
 
 func (n node) templated() bool {
 	switch n.kind {

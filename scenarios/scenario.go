@@ -6,6 +6,7 @@
 package scenarios
 
 import (
+	"github.com/cocmock/cocmock/mock/incident"
 	"math/rand"
 	"net/http"
 	"slices"
@@ -14,9 +15,13 @@ import (
 
 // Set is a loaded, immutable collection of scenarios.
 type Set struct {
-	byName map[string]*Scenario
-	names  []string
+	byName   map[string]*Scenario
+	names    []string
+	warnings Findings
 }
+
+// Warnings lists the findings that did not stop any file from loading.
+func (s *Set) Warnings() Findings { return s.warnings }
 
 // Get returns the scenario with that name.
 func (s *Set) Get(name string) (*Scenario, bool) {
@@ -72,8 +77,8 @@ type Scenario struct {
 	// File is where the scenario was read from ("builtin:default.yaml" for
 	// an embedded one).
 	File string
-	// Operation, when set, is the operationId the scenario's rules apply
-	// to; otherwise they apply to every operation of the spec.
+	// Operation, when set, is the operationId of the rules that name
+	// none; a rule without either applies to every operation of the spec.
 	Operation string
 	// Inert is set on a built-in scenario whose operation the served spec
 	// lacks: it is listed but never matches.
@@ -81,18 +86,18 @@ type Scenario struct {
 	// State, when set, gives every value of its key a state machine.
 	State *StateMachine
 	Rules []*Rule
+	// Warnings are findings that did not stop the file from loading.
+	Warnings Findings
 }
 
-// AppliesTo reports whether the scenario's rules apply to an operation.
-func (sc *Scenario) AppliesTo(operationID string) bool {
-	return !sc.Inert && (sc.Operation == "" || sc.Operation == operationID)
-}
-
-// Match returns the first rule whose conditions all hold and that accept
-// takes (nil accepts all), or nil.
-func (sc *Scenario) Match(in Input, accept func(*Rule) bool) *Rule {
+// Match returns the first rule for the operation whose conditions all hold
+// and that accept takes (nil accepts all), or nil.
+func (sc *Scenario) Match(operationID string, in Input, accept func(*Rule) bool) *Rule {
+	if sc.Inert {
+		return nil
+	}
 	for _, rule := range sc.Rules {
-		if rule.Matches(in) && (accept == nil || accept(rule)) {
+		if rule.AppliesTo(operationID) && rule.Matches(in) && (accept == nil || accept(rule)) {
 			return rule
 		}
 	}
@@ -117,7 +122,10 @@ type Rule struct {
 	Name string
 	// Line is the rule's line in its file.
 	Line int
-	When []Condition
+	// Operation is the operationId the rule answers (its own, or its
+	// scenario's); empty means every operation.
+	Operation string
+	When      []Condition
 	// State, when set, makes the rule apply only in some states and move the
 	// key to another.
 	State *Transition
@@ -125,6 +133,17 @@ type Rule struct {
 	Respond  *Reply
 	Sequence *Sequence
 	Random   *Random
+}
+
+// AppliesTo reports whether the rule answers an operation.
+func (r *Rule) AppliesTo(operationID string) bool {
+	return r.Operation == "" || r.Operation == operationID
+}
+
+// Moves reports whether the rule's own transition changes the key's record
+// (rather than leaving the change to the operation's default effect).
+func (t *Transition) Moves() bool {
+	return t != nil && (t.To != "" || t.Open != "" || t.Close != "" || len(t.Record) > 0)
 }
 
 // Matches reports whether every condition of the rule holds.
@@ -264,6 +283,18 @@ type Reply struct {
 	Contract bool
 	// Weight is the reply's share in a random rule.
 	Weight int
+	// Default asks for the operation's default answer (what cocmock
+	// answers when no rule matches), after Delay.
+	Default bool
+	// Code is the body's error_code when the file gives it as a fixed
+	// string (a gom: shorthand or a literal body), else "".
+	Code string
+}
+
+// Succeeds reports whether the reply is COC's success (200 GOM.00000000)
+// delivered: a handle call answered so takes effect on the incident.
+func (r *Reply) Succeeds() bool {
+	return r.Fault == NoFault && (r.Default || r.Status == http.StatusOK && r.Code == incident.CodeOK)
 }
 
 // Header is a reply header whose value may be a template.

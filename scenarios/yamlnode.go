@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/cocmock/cocmock/openapi"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,13 +15,20 @@ type Finding struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
 	Msg  string `json:"message"`
+	// Warning marks a finding that does not stop the file from loading: a
+	// legal reply that likely misleads a client.
+	Warning bool `json:"warning,omitempty"`
 }
 
 func (f Finding) String() string {
-	if f.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", f.File, f.Line, f.Msg)
+	msg := f.Msg
+	if f.Warning {
+		msg = "warning: " + msg
 	}
-	return fmt.Sprintf("%s: %s", f.File, f.Msg)
+	if f.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", f.File, f.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", f.File, msg)
 }
 
 // Findings is every problem found while loading; it is the error Load returns.
@@ -37,7 +45,13 @@ func (fs Findings) Error() string {
 // reader walks one file's YAML nodes and records findings with file:line.
 type reader struct {
 	file     string
+	spec     *openapi.Spec
 	findings Findings
+	warnings Findings
+}
+
+func (r *reader) warnf(n *yaml.Node, format string, args ...any) {
+	r.warnings = append(r.warnings, Finding{File: r.file, Line: n.Line, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
 func (r *reader) errorf(n *yaml.Node, format string, args ...any) {

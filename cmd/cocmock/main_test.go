@@ -99,7 +99,7 @@ func TestServeAnswersHealthAndTheAPI(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if string(b) != `{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}` {
+	if string(b) != `{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}` {
 		t.Fatalf("body %s", b)
 	}
 	if err := stop(); err != nil {

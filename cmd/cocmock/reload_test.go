@@ -182,8 +182,8 @@ func TestMetricsMoveAsRequestsArrive(t *testing.T) {
 		}
 		return string(b)
 	}
-	const ok = `cocmock_requests_total{operate_key="acceptedIncident1",rule="success",scenario="default",status="200"}`
-	const e400 = `cocmock_requests_total{operate_key="acceptedIncident1",rule="magic-E400",scenario="default",status="400"}`
+	const ok = `cocmock_requests_total{operate_key="acceptedIncident1",operation="HandleCocIncident",rule="success",scenario="default",status="200"}`
+	const e400 = `cocmock_requests_total{operate_key="acceptedIncident1",operation="HandleCocIncident",rule="magic-E400",scenario="default",status="400"}`
 	before := scrape()
 	if strings.Contains(before, ok) {
 		t.Fatal("counted before any request")

@@ -87,7 +87,7 @@ func (s *Server) putScenario(c echo.Context) error {
 
 func (s *Server) listRequests(c echo.Context) error {
 	q := c.QueryParams()
-	f := mock.Filter{IncidentNum: q.Get("incident_num"), OperateKey: q.Get("operate_key"), Rule: q.Get("rule")}
+	f := mock.Filter{Operation: q.Get("operation"), IncidentNum: q.Get("incident_num"), OperateKey: q.Get("operate_key"), Rule: q.Get("rule")}
 	for _, num := range []struct {
 		name string
 		dst  *int
@@ -118,12 +118,12 @@ func (s *Server) clearRequests(c echo.Context) error {
 }
 
 func (s *Server) listIncidents(c echo.Context) error {
-	tickets := s.engine.Tickets(session(c))
+	tickets := s.engine.Incidents(session(c))
 	return c.JSON(http.StatusOK, map[string]any{"count": len(tickets), "incidents": tickets})
 }
 
 func (s *Server) getIncident(c echo.Context) error {
-	t, ok := s.engine.Ticket(session(c), c.Param("num"))
+	t, ok := s.engine.Incident(session(c), c.Param("num"))
 	if !ok {
 		return problem(c, http.StatusNotFound, "No such incident", "no ticket "+c.Param("num")+" in this session")
 	}
@@ -135,7 +135,7 @@ func (s *Server) putIncident(c echo.Context) error {
 	if err := decodeStrict(c, &seed); err != nil {
 		return err
 	}
-	t, err := s.engine.SeedTicket(session(c), c.Param("num"), seed)
+	t, err := s.engine.SeedIncident(session(c), c.Param("num"), seed)
 	if err != nil {
 		return problem(c, http.StatusBadRequest, "Bad incident", err.Error())
 	}

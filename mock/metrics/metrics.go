@@ -29,8 +29,8 @@ func New() *Metrics {
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cocmock_requests_total",
-			Help: "Exchanges with the simulated API, by operate_key (\"invalid\" for requests outside the contract), scenario, rule and reply status.",
-		}, []string{"operate_key", "scenario", "rule", "status"}),
+			Help: "Exchanges with the simulated API, by operation (the spec's operationId; \"\" when none was routed), operate_key (\"invalid\" for requests outside the contract), scenario, rule and reply status.",
+		}, []string{"operation", "operate_key", "scenario", "rule", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cocmock_request_duration_seconds",
 			Help:    "Time to answer an exchange as planned: the sandbox's decision plus the reply's delay.",
@@ -55,7 +55,7 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 	m.registry.MustRegister(
 		gauge("cocmock_sessions", "Named sessions held (the default session not counted).", func(s mock.Stats) int { return s.Sessions }),
 		gauge("cocmock_journal_entries", "Exchanges held in all sessions' journals.", func(s mock.Stats) int { return s.JournalEntries }),
-		gauge("cocmock_tickets", "Tickets held in all sessions.", func(s mock.Stats) int { return s.Tickets }),
+		gauge("cocmock_incidents", "Incidents held in all sessions.", func(s mock.Stats) int { return s.Incidents }),
 	)
 }
 
@@ -71,7 +71,7 @@ func (m *Metrics) Observe(x *mock.Entry) {
 	if x.RequestValid {
 		key = x.OperateKey
 	}
-	m.requests.WithLabelValues(key, x.Scenario, x.Rule, status).Inc()
+	m.requests.WithLabelValues(x.Operation, key, x.Scenario, x.Rule, status).Inc()
 	m.latency.WithLabelValues(x.Scenario).Observe((x.Duration + x.Delay).Seconds())
 }
 

@@ -13,9 +13,9 @@ import (
 
 func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m := metrics.New()
-	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Tickets: 3} })
-	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3} })
+	m.Observe(&mock.Entry{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Entry{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
 	// Whatever a client puts in operate_key, an invalid request adds no series.
 	for _, junk := range []string{"junk-1", "junk-2", "junk-3"} {
@@ -25,12 +25,12 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	body, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
-		`cocmock_requests_total{operate_key="confirm",rule="confirm-resolved",scenario="lifecycle",status="200"} 2`,
-		`cocmock_requests_total{operate_key="acceptedIncident1",rule="chaos",scenario="chaos",status="fault:reset"} 1`,
+		`cocmock_requests_total{operate_key="confirm",operation="HandleCocIncident",rule="confirm-resolved",scenario="lifecycle",status="200"} 2`,
+		`cocmock_requests_total{operate_key="acceptedIncident1",operation="",rule="chaos",scenario="chaos",status="fault:reset"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
-		`cocmock_requests_total{operate_key="invalid",rule="",scenario="default",status="400"} 3`,
-		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_tickets 3",
+		`cocmock_requests_total{operate_key="invalid",operation="",rule="",scenario="default",status="400"} 3`,
+		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_incidents 3",
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)

@@ -131,13 +131,13 @@ func (s *Server) Requests(f mock.Filter) []mock.Entry {
 }
 
 // Incident returns a ticket of the default session, with its history.
-func (s *Server) Incident(num string) (mock.Ticket, bool) {
-	return s.Engine.Ticket("", num)
+func (s *Server) Incident(num string) (mock.Incident, bool) {
+	return s.Engine.Incident("", num)
 }
 
 // Seed creates or replaces a ticket of the default session.
-func (s *Server) Seed(num string, seed mock.Seed) (mock.Ticket, error) {
-	return s.Engine.SeedTicket("", num, seed)
+func (s *Server) Seed(num string, seed mock.Seed) (mock.Incident, error) {
+	return s.Engine.SeedIncident("", num, seed)
 }
 
 // Reset returns every session's tickets, counters and journal to the start.

@@ -32,7 +32,7 @@ func TestServerDrivesALifecycleAndShowsIt(t *testing.T) {
 		t.Fatalf("a second accept: %d", status)
 	}
 	tk, ok := srv.Incident("IM1")
-	if !ok || tk.Status != "INCIDENT_STATUS_ACKNOWLEDGED" || len(tk.History) != 2 {
+	if !ok || tk.Status != "INCIDENT_STATUS_ACKNOWLEDGED" || len(tk.History) != 1 { // the refusal is not history
 		t.Fatalf("%+v", tk)
 	}
 	if got := srv.Requests(mock.Filter{Status: 400}); len(got) != 1 || got[0].Rule != "refuse-accept" {
@@ -108,6 +108,6 @@ func ExampleNewServer() {
 	fmt.Println(tk.Status, len(srv.Requests(mock.Filter{OperateKey: "acceptedIncident1"})))
 	srv.Close()
 	// Output:
-	// 200 {"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}
+	// 200 {"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}
 	// INCIDENT_STATUS_ACKNOWLEDGED 1
 }

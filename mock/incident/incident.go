@@ -1,0 +1,192 @@
+// Package incident is COC's incident domain: the simulated ticket, its
+// fields, statuses and history, what each operation does to it, the reply
+// envelope and the display names. It depends on the standard library only,
+// so that the engine, the scenario loader and tests share one copy of it.
+//
+// Facts and their sources are in ../shared/reference/coc-api.md; where the
+// service publishes nothing (action names, a wrong-state code), the choice
+// made here says so.
+package incident
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Statuses of an incident (coc-api.md §2.4).
+const (
+	StatusTriggered    = "INCIDENT_STATUS_TRIGGERED"
+	StatusAcknowledged = "INCIDENT_STATUS_ACKNOWLEDGED"
+	StatusRejected     = "INCIDENT_STATUS_REJECTED"
+	StatusResolved     = "INCIDENT_STATUS_RESOLVED"
+	StatusCompleted    = "INCIDENT_STATUS_COMPLETED"
+)
+
+// Statuses lists the statuses in the order of the lifecycle.
+var Statuses = []string{StatusTriggered, StatusAcknowledged, StatusRejected, StatusResolved, StatusCompleted}
+
+// DefaultLevel is the level of an incident that a handle call creates on
+// first use (it names a number nobody created): P3, the middle of the scale.
+const DefaultLevel = "level_30"
+
+// Approvals an incident may wait for; one at a time.
+const (
+	ApprovalPause = "pause"
+	ApprovalLevel = "level"
+)
+
+// Incident is one simulated ticket. The JSON form is the sandbox API's
+// (/__admin/incidents); the API's own view is Detail.
+type Incident struct {
+	Num    string `json:"incident_num"`
+	Status string `json:"status"`
+	Level  string `json:"level,omitempty"`
+	// Type is incident_type at creation, mtm_type once a solution names one.
+	Type             string `json:"type,omitempty"`
+	ServiceInterrupt *bool  `json:"service_interrupt,omitempty"`
+	// PendingApproval is ApprovalPause or ApprovalLevel while one is open.
+	PendingApproval string `json:"pending_approval,omitempty"`
+	// PendingLevel is what an open level approval asks for; it becomes
+	// Level when agreed.
+	PendingLevel string `json:"pending_level,omitempty"`
+
+	Title               string   `json:"incident_title,omitempty"`
+	Description         string   `json:"incident_description,omitempty"`
+	Source              string   `json:"incident_source,omitempty"`
+	Ownership           string   `json:"incident_ownership,omitempty"`
+	Creator             string   `json:"creator,omitempty"`
+	Assignee            []string `json:"incident_assignee,omitempty"`
+	AssigneeScene       string   `json:"assignee_scene,omitempty"`
+	AssigneeRole        string   `json:"assignee_role,omitempty"`
+	Region              []string `json:"region,omitempty"`
+	EnterpriseProject   []string `json:"enterprise_project,omitempty"`
+	CurrentCloudService []string `json:"current_cloud_service,omitempty"`
+	// Times in milliseconds since the epoch; 0 is unset.
+	StartTime         int64 `json:"start_time,omitempty"`
+	FaultRecoveryTime int64 `json:"fault_recovery_time,omitempty"`
+	CreateTime        int64 `json:"create_time,omitempty"`
+	HandleTime        int64 `json:"handle_time,omitempty"`
+
+	// Seeded is true for incidents set through the sandbox API.
+	Seeded  bool    `json:"seeded"`
+	History []Entry `json:"history"`
+	// entries counts every entry ever written, so that ids stay unique
+	// after old entries are dropped.
+	entries int
+}
+
+// Entry is one history entry: the creation, or an operation that moved or
+// recorded something on the incident. Refused calls are not history.
+type Entry struct {
+	// ID is the entry's id in the history lists: the number and a sequence.
+	ID        string    `json:"id"`
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"request_id"`
+	// Action is "create" or the operate_key.
+	Action   string `json:"action"`
+	Operator string `json:"operator,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+	// Parameter is the request's parameter as sent, cut to MaxParameter
+	// bytes (ParameterCut says so).
+	Parameter    json.RawMessage `json:"parameter,omitempty"`
+	ParameterCut bool            `json:"parameter_truncated,omitempty"`
+	// Rule is the scenario rule that answered ("" for the default answer).
+	Rule         string `json:"rule,omitempty"`
+	StatusBefore string `json:"status_before,omitempty"`
+	StatusAfter  string `json:"status_after"`
+	// PendingBefore and PendingAfter show approvals opened and closed.
+	PendingBefore string `json:"pending_before,omitempty"`
+	PendingAfter  string `json:"pending_after,omitempty"`
+}
+
+// Bounds of what one incident keeps, so that no client can grow it without
+// limit: older history entries are dropped, and a recorded parameter is cut.
+const (
+	MaxHistory   = 200
+	MaxParameter = 4 << 10
+)
+
+// Clone copies an incident so that it can be read outside its store's lock.
+func (inc *Incident) Clone() Incident {
+	c := *inc
+	c.History = slices.Clone(inc.History)
+	if c.History == nil {
+		c.History = []Entry{}
+	}
+	for _, s := range []*[]string{&c.Assignee, &c.Region, &c.EnterpriseProject, &c.CurrentCloudService} {
+		*s = slices.Clone(*s)
+	}
+	return c
+}
+
+// Action is one accepted operation on an incident, as the engine read it.
+type Action struct {
+	OperateKey string
+	Operator   string
+	// Parameter is the decoded request parameter (nil when absent).
+	Parameter map[string]any
+	RequestID string
+	Rule      string
+	Time      time.Time
+}
+
+// record appends a history entry for an action that changed nothing, or
+// whose change the caller already made; before is the status before it.
+func (inc *Incident) record(a Action, before, pendingBefore string) {
+	inc.entries++
+	e := Entry{
+		ID: fmt.Sprintf("%s-%d", inc.Num, inc.entries), Time: a.Time, RequestID: a.RequestID,
+		Action: a.OperateKey, Operator: a.Operator, Comment: comment(a.Parameter), Rule: a.Rule,
+		StatusBefore: before, StatusAfter: inc.Status, PendingBefore: pendingBefore, PendingAfter: inc.PendingApproval,
+	}
+	if a.Parameter != nil {
+		e.Parameter, e.ParameterCut = capParameter(a.Parameter)
+	}
+	if len(inc.History) >= MaxHistory {
+		inc.History = slices.Delete(inc.History, 0, len(inc.History)-MaxHistory+1)
+	}
+	inc.History = append(inc.History, e)
+}
+
+// Record notes an action whose effect a scenario rule decided (its own
+// transition); before and pendingBefore are the state it started from.
+func (inc *Incident) Record(a Action, before, pendingBefore string) {
+	inc.record(a, before, pendingBefore)
+}
+
+func capParameter(p map[string]any) (json.RawMessage, bool) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, false
+	}
+	if len(b) <= MaxParameter {
+		return b, false
+	}
+	// A cut JSON text is no longer JSON: keep it as a string.
+	s, _ := json.Marshal(string(b[:MaxParameter]))
+	return s, true
+}
+
+// comment is the free text an operation carries, for the history lists.
+func comment(p map[string]any) string {
+	for _, k := range []string{"virtual_confirm_comment", "virtual_change_level_comment", "virtual_send_comment", "pause_reason", "note", "solution"} {
+		if s, ok := p[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// LevelRank orders levels by severity: level_10 (P1) is the most severe.
+// Unknown levels rank last.
+func LevelRank(level string) int {
+	if i := slices.Index(Levels, level); i >= 0 {
+		return i
+	}
+	return len(Levels)
+}
+
+// Levels are the level keys, most severe first (coc-api.md §2.1).
+var Levels = []string{"level_10", "level_20", "level_30", "level_40", "level_50"}

@@ -1,0 +1,185 @@
+package incident
+
+import "slices"
+
+// Envelope is COC's reply body, keys in the order the API page shows them
+// (HandleCocIncident-en.txt): error_code, error_msg, provider_code, data.
+type Envelope struct {
+	ErrorCode    string  `json:"error_code"`
+	ErrorMsg     *string `json:"error_msg"`
+	ProviderCode string  `json:"provider_code"`
+	Data         any     `json:"data"`
+}
+
+// EnvelopeKeys are the envelope's keys in the service's order.
+var EnvelopeKeys = []string{"error_code", "error_msg", "provider_code", "data"}
+
+// ProviderCode is COC's service id, sent as a JSON string: a number breaks
+// the official Go SDK's decoder.
+const ProviderCode = "049"
+
+// Codes COC answers with (coc-api.md §3).
+const (
+	CodeOK               = "GOM.00000000"
+	CodeInvalidParameter = "GOM.00007256"
+	// CodeNotFound is how COC says a ticket does not exist; Terraform maps
+	// it to "resource gone".
+	CodeNotFound = "COC.00067003"
+)
+
+// Reply builds the envelope with a code, a message (empty: null, as the
+// service sends on success) and data.
+func Reply(code, msg string, data any) Envelope {
+	env := Envelope{ErrorCode: code, ProviderCode: ProviderCode, Data: data}
+	if msg != "" {
+		env.ErrorMsg = &msg
+	}
+	return env
+}
+
+// NotFoundMessage is the error_msg of CodeNotFound.
+func NotFoundMessage(num string) string { return "The incident " + num + " does not exist" }
+
+// Detail is an incident as ShowCocIncidentDetail returns it: the SDK's
+// IncidentTicketInfoResponseData, keys in its order.
+type Detail struct {
+	IncidentNum         string     `json:"incident_num"`
+	Region              []string   `json:"region,omitempty"`
+	EnterpriseProject   []string   `json:"enterprise_project,omitempty"`
+	CurrentCloudService []string   `json:"current_cloud_service,omitempty"`
+	IncidentLevel       string     `json:"incident_level,omitempty"`
+	IsServiceInterrupt  bool       `json:"is_service_interrupt"`
+	StartTime           int64      `json:"start_time,omitempty"`
+	FaultRecoveryTime   int64      `json:"fault_recovery_time,omitempty"`
+	IncidentOwnership   string     `json:"incident_ownership,omitempty"`
+	IncidentType        string     `json:"incident_type,omitempty"`
+	IncidentTitle       string     `json:"incident_title,omitempty"`
+	IncidentDescription string     `json:"incident_description,omitempty"`
+	IncidentSource      string     `json:"incident_source,omitempty"`
+	IncidentAssignee    []string   `json:"incident_assignee,omitempty"`
+	AssigneeScene       string     `json:"assignee_scene,omitempty"`
+	AssigneeRole        string     `json:"assignee_role,omitempty"`
+	HandleTime          int64      `json:"handle_time,omitempty"`
+	Status              string     `json:"status"`
+	CreateTime          int64      `json:"create_time,omitempty"`
+	Creator             string     `json:"creator,omitempty"`
+	EnumDataList        []EnumData `json:"enum_data_list"`
+}
+
+// EnumData is one display name of a key the incident uses (note COC's
+// spelling filed_key).
+type EnumData struct {
+	FiledKey string `json:"filed_key"`
+	EnumKey  string `json:"enum_key"`
+	NameZh   string `json:"name_zh"`
+	NameEn   string `json:"name_en"`
+}
+
+// Detail is the incident as the detail read shows it.
+func (inc *Incident) Detail() Detail {
+	d := Detail{
+		IncidentNum: inc.Num, Region: inc.Region, EnterpriseProject: inc.EnterpriseProject,
+		CurrentCloudService: inc.CurrentCloudService, IncidentLevel: inc.Level,
+		IsServiceInterrupt: inc.ServiceInterrupt != nil && *inc.ServiceInterrupt,
+		StartTime:          inc.StartTime, FaultRecoveryTime: inc.FaultRecoveryTime,
+		IncidentOwnership: inc.Ownership, IncidentType: inc.Type, IncidentTitle: inc.Title,
+		IncidentDescription: inc.Description, IncidentSource: inc.Source, IncidentAssignee: inc.Assignee,
+		AssigneeScene: inc.AssigneeScene, AssigneeRole: inc.AssigneeRole, HandleTime: inc.HandleTime,
+		Status: inc.Status, CreateTime: inc.CreateTime, Creator: inc.Creator,
+		EnumDataList: []EnumData{},
+	}
+	for _, f := range []struct{ field, key string }{
+		{"incident_level", inc.Level}, {"incident_type", inc.Type},
+		{"incident_source", inc.Source}, {"status", inc.Status},
+	} {
+		if n, ok := Names[f.key]; ok {
+			d.EnumDataList = append(d.EnumDataList, EnumData{FiledKey: f.field, EnumKey: f.key, NameZh: n.Zh, NameEn: n.En})
+		}
+	}
+	return d
+}
+
+// HistoryInfo is one history entry as the history lists return it (the
+// fields Terraform's data source reads).
+type HistoryInfo struct {
+	ID           string `json:"id"`
+	TicketID     string `json:"ticket_id"`
+	Action       string `json:"action"`
+	SubAction    string `json:"sub_action"`
+	Operator     string `json:"operator"`
+	Comment      string `json:"comment"`
+	StartTime    int64  `json:"start_time"`
+	StopTime     int64  `json:"stop_time"`
+	UpdateTime   int64  `json:"update_time"`
+	ActionNameZh string `json:"action_name_zh"`
+	ActionNameEn string `json:"action_name_en"`
+	Status       string `json:"status"`
+}
+
+// Histories is the data of a history list.
+type Histories struct {
+	Info []HistoryInfo `json:"info"`
+}
+
+// HistoryOf lists an incident's history entries, oldest first, or newest
+// first when newestFirst is set.
+func (inc *Incident) HistoryOf(newestFirst bool) []HistoryInfo {
+	out := make([]HistoryInfo, 0, len(inc.History))
+	for _, e := range inc.History {
+		ms := millis(e.Time)
+		name := ActionNames[e.Action]
+		out = append(out, HistoryInfo{
+			ID: e.ID, TicketID: inc.Num, Action: e.Action, SubAction: e.Action, Operator: e.Operator,
+			Comment: e.Comment, StartTime: ms, StopTime: ms, UpdateTime: ms,
+			ActionNameZh: name.Zh, ActionNameEn: name.En, Status: e.StatusAfter,
+		})
+	}
+	if newestFirst {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+// Name is a display name in both languages.
+type Name struct{ Zh, En string }
+
+// Names are the display names of the enum keys (coc-api.md §2): levels,
+// sources, statuses, and the preset incident types whose names are known.
+var Names = map[string]Name{
+	"level_10": {"P1", "P1"}, "level_20": {"P2", "P2"}, "level_30": {"P3", "P3"},
+	"level_40": {"P4", "P4"}, "level_50": {"P5", "P5"},
+
+	"incident_source_manual":     {"人工创建", "Manual Creation"},
+	"incident_source_forwarding": {"流转创建", "Transfer creation"},
+	"incident_source_alarm":      {"告警", "alarm"},
+
+	StatusTriggered:    {"未受理", "Unaccepted"},
+	StatusAcknowledged: {"已受理", "Accepted"},
+	StatusRejected:     {"被驳回", "Rejected"},
+	StatusResolved:     {"已解决待验证", "To-be-verified"},
+	StatusCompleted:    {"已完成", "Completed"},
+
+	// §2.2 lists English names only (and 机房问题 for shelter issues); the
+	// other Chinese names repeat the English one rather than invent it.
+	"inc_type_p_security_issues":   {"Security issues", "Security issues"},
+	"inc_type_p_function_issues":   {"function issues", "function issues"},
+	"inc_type_p_middleware_issues": {"middleware issues", "middleware issues"},
+	"inc_type_p_hardware_issues":   {"hardware issues", "hardware issues"},
+	"inc_type_p_networking_issues": {"networking issues", "networking issues"},
+	"inc_type_p_shelter_issues":    {"机房问题", "shelter issues"},
+}
+
+// ActionNames are the history lists' names of each action. COC publishes
+// none for the v1 operate_keys: these are cocmock's wording.
+var ActionNames = map[string]Name{
+	"create":               {"创建事件", "Create incident"},
+	"acceptedIncident1":    {"受理", "Accept"},
+	"forwardOther1":        {"转发", "Forward"},
+	"rejected":             {"驳回", "Reject"},
+	"ReOpen":               {"重新提交", "Reopen"},
+	"commitSolution1":      {"提交解决方案", "Submit solution"},
+	"confirm":              {"验证", "Verify"},
+	"incidentChangeLevel1": {"变更级别", "Change level"},
+	"incidentPause":        {"暂停", "Pause"},
+	"agreed":               {"同意", "Approve"},
+}
