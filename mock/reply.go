@@ -57,7 +57,6 @@ type GatewayBody struct {
 	RequestID string `json:"request_id"`
 }
 
-
 // encodeJSON writes v as compact JSON without HTML escaping and without the
 // trailing newline of json.Encoder, which is how the service's bodies look.
 func encodeJSON(v any) ([]byte, error) {

@@ -32,7 +32,6 @@ func (r *reader) checkContract(sc *Scenario, spec *openapi.Spec) {
 	}
 }
 
-
 // checkReply returns what is wrong with a reply for the operations: it must
 // be declared by at least one, and valid for each that declares it.
 func checkReply(reply *Reply, ops []*openapi.Operation, spec *openapi.Spec) []string {

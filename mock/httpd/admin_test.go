@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
@@ -267,7 +267,7 @@ func TestAdminIncidentsAndReset(t *testing.T) {
 	sb.seed("IM-1", resolved, "")
 	x := sb.call("GET", "/__admin/incidents", "")
 	var list struct {
-		Count     int           `json:"count"`
+		Count     int             `json:"count"`
 		Incidents []mock.Incident `json:"incidents"`
 	}
 	if err := json.Unmarshal([]byte(x.body), &list); err != nil || list.Count != 2 || list.Incidents[0].Num != "IM-1" || !list.Incidents[0].Seeded {
