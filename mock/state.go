@@ -107,7 +107,7 @@ func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Opera
 	default:
 		d.reply = reply
 		if inc != nil && reply.Templated() {
-			d.incident = asMap(inc.Detail())
+			d.incident = inc.DetailMap()
 		}
 	}
 	if inc != nil {
@@ -212,15 +212,6 @@ func (e *Engine) pickReply(sess *session, sc *scenarios.Scenario, rule *scenario
 		return rule.Random.Choose(faker.Rand)
 	}
 	return rule.Respond
-}
-
-// asMap turns a view into the map templates index by JSON name
-// ({{ .Incident.status }}).
-func asMap(v any) map[string]any {
-	b, _ := json.Marshal(v)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
 }
 
 func bodyValue(body any, key string) any {

@@ -54,7 +54,7 @@ func checkReply(reply *Reply, ops []*openapi.Operation, spec *openapi.Spec) []st
 			RequestID: "0123456789abcdef0123456789abcdef",
 			Key:       sample.Num,
 			State:     sample.Status,
-			Incident:  sample.Detail(),
+			Incident:  sample.DetailMap(),
 		}
 		header, err := reply.RenderHeader(data)
 		if err != nil {

@@ -29,6 +29,8 @@ func TestValidateExitCodes(t *testing.T) {
 		{"broken folder: findings with file:line", []string{"validate", "--scenarios", "../../testdata/scenarios/broken"}, 1, "../../testdata/scenarios/broken/unknown-key.yaml:7: "},
 		{"missing folder is an I/O error", []string{"validate", "--scenarios", "../../testdata/nope"}, 2, ""},
 		{"bad format is a usage error", []string{"validate", "--format", "xml"}, 2, ""},
+		{"a rule naming an unknown operation is a finding", []string{"validate", "--scenarios", "../../testdata/scenarios/broken"}, 1, `unknown-operation.yaml:5: rule "typo": operation "ShowCocIncidentDetails" is not in the spec (known: CreateCocIncident, HandleCocIncident, `},
+		{"a 400 gom code without a message is a warning, not a failure", []string{"validate", "--scenarios", "../../testdata/scenarios/warn"}, 0, `code-without-message.yaml:6: warning: rule "silent-400" respond: a 400 gom reply with a code and no message`},
 		{"invalid spec is a finding", []string{"validate", "--spec", "../../testdata/scenarios/broken/two-kinds.yaml"}, 1, "two-kinds.yaml"},
 	}
 	for _, tc := range cases {

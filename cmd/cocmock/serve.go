@@ -100,6 +100,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	for _, w := range set.Warnings() {
+		log.Warn("scenario file", "finding", w.String())
+	}
 	meters := metrics.New()
 	engine, err := mock.New(spec, set,
 		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),

@@ -34,16 +34,24 @@ func validate(_ context.Context, args []string, getenv func(string) string, stdo
 			return err
 		}
 		findings = append(findings, scenarios.Finding{File: specName(*specPath), Msg: err.Error()})
-	} else if _, err := loadScenarios(spec, *dir); err != nil {
+	} else if set, err := loadScenarios(spec, *dir); err != nil {
 		if !errors.As(err, &findings) {
 			return &exitError{code: 2, err: err}
+		}
+	} else {
+		findings = set.Warnings()
+	}
+	problems := 0
+	for _, f := range findings {
+		if !f.Warning {
+			problems++
 		}
 	}
 	if *format == "json" {
 		out := struct {
 			OK       bool                `json:"ok"`
 			Findings []scenarios.Finding `json:"findings"`
-		}{OK: len(findings) == 0, Findings: append([]scenarios.Finding{}, findings...)}
+		}{OK: problems == 0, Findings: append([]scenarios.Finding{}, findings...)}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
@@ -53,12 +61,12 @@ func validate(_ context.Context, args []string, getenv func(string) string, stdo
 		for _, f := range findings {
 			fmt.Fprintln(stdout, f)
 		}
-		if len(findings) == 0 {
+		if problems == 0 {
 			fmt.Fprintln(stdout, "ok: spec and scenarios are valid")
 		}
 	}
-	if len(findings) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d finding(s)", len(findings))}
+	if problems > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d finding(s)", problems)}
 	}
 	return nil
 }

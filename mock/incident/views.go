@@ -1,6 +1,9 @@
 package incident
 
-import "slices"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // Envelope is COC's reply body, keys in the order the API page shows them
 // (HandleCocIncident-en.txt): error_code, error_msg, provider_code, data.
@@ -64,6 +67,15 @@ type Detail struct {
 	CreateTime          int64      `json:"create_time,omitempty"`
 	Creator             string     `json:"creator,omitempty"`
 	EnumDataList        []EnumData `json:"enum_data_list"`
+}
+
+// DetailMap is Detail as templates index it, by JSON name
+// ({{ .Incident.status }}).
+func (inc *Incident) DetailMap() map[string]any {
+	b, _ := json.Marshal(inc.Detail())
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
 }
 
 // EnumData is one display name of a key the incident uses (note COC's
