@@ -52,6 +52,7 @@ func TestBrokenFilesReportFileAndLine(t *testing.T) {
 		"two-kinds.yaml":         {4, "exactly one of respond, sequence or random"},
 		"undeclared-status.yaml": {5, "status 418 is not declared"},
 		"unknown-key.yaml":       {7, `unknown key "respnd"`},
+		"unknown-operation.yaml": {5, `operation "ShowCocIncidentDetails" is not in the spec`},
 		"zero-weight.yaml":       {7, "weight must be a whole number above 0"},
 	}
 	s := spec(t)
@@ -90,8 +91,8 @@ func TestLoadCollectsFindingsOfEveryFile(t *testing.T) {
 	for _, f := range findings {
 		files[f.File] = true
 	}
-	if len(files) != 10 {
-		t.Fatalf("findings from %d files, want 10:\n%v", len(files), err)
+	if len(files) != 11 {
+		t.Fatalf("findings from %d files, want 11:\n%v", len(files), err)
 	}
 	if !strings.Contains(err.Error(), "broken/unknown-key.yaml:7:") {
 		t.Fatalf("error text lacks file:line: %v", err)
