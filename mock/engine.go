@@ -357,7 +357,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		x.IncidentNum = in.Key
 	default:
 		d := e.decide(sess, sc, op, in, faker, req.ID)
-		x.Rule, x.IncidentNum, x.StateBefore, x.StateAfter = d.rule, d.key, d.before, d.after
+		x.Rule, x.IncidentNum, x.StateBefore, x.StateAfter = d.rule, d.num, d.before, d.after
 		switch {
 		case d.answer != nil:
 			reply = *d.answer

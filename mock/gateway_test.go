@@ -11,6 +11,8 @@ import (
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/auth"
+	"github.com/cocmock/cocmock/mock/auth/authtest"
+	"github.com/cocmock/cocmock/mock/incident"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -123,5 +125,41 @@ func TestRateLimitPerAK(t *testing.T) {
 	r := eng.Serve(context.Background(), req)
 	if r.Status != 429 || !strings.Contains(string(r.Body), "policy user over ratelimit") {
 		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+}
+
+// Terraform's huaweicloud_coc_incident signs every header it sends, the
+// content type included, for the create and for the GET detail (no body,
+// Content-Type: application/json), and reads the ticket back.
+func TestTerraformSignedCreateAndDetail(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	eng := akskEngine(t, clock)
+	tfRequest := func(method, path, body string) mock.Request {
+		h := http.Header{"Accept": {"application/json"}, "Content-Type": {"application/json"}, "User-Agent": {"terraform-provider-iac"}}
+		authtest.TerraformSign(method, path, "", h, []byte(body), "AK1", "SK-one-secret", clock.Now())
+		return mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: method, Path: path, Header: h, Body: []byte(body), ClientAddr: "127.0.0.1"}
+	}
+	// Terraform sends is_service_interrupt as a JSON boolean.
+	r := eng.Serve(context.Background(), tfRequest("POST", createPath, createBody(map[string]string{"is_service_interrupt": "true"})))
+	var created struct {
+		Data struct {
+			IncidentNum string `json:"incident_num"`
+		} `json:"data"`
+	}
+	if r.Status != 200 || json.Unmarshal(r.Body, &created) != nil || created.Data.IncidentNum == "" {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	r = eng.Serve(context.Background(), tfRequest("GET", detailPath+created.Data.IncidentNum, ""))
+	var read struct {
+		Data incident.Detail `json:"data"`
+	}
+	if r.Status != 200 || json.Unmarshal(r.Body, &read) != nil || read.Data.Status != triggered || !read.Data.IsServiceInterrupt {
+		t.Fatalf("detail: %d %s", r.Status, r.Body)
+	}
+	// A changed body under the same signature is refused: the check is real.
+	bad := tfRequest("POST", createPath, createBody(nil))
+	bad.Body = []byte(createBody(map[string]string{"incident_title": `"changed"`}))
+	if r := eng.Serve(context.Background(), bad); r.Status != 401 {
+		t.Fatalf("tampered create: %d", r.Status)
 	}
 }

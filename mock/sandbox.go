@@ -97,6 +97,22 @@ func (e *Engine) Incident(session, num string) (Incident, bool) {
 	return inc.Clone(), true
 }
 
+// IncidentDetail returns an incident of a session as the client reads it
+// through ShowCocIncidentDetail.
+func (e *Engine) IncidentDetail(session, num string) (incident.Detail, bool) {
+	s := e.sessions.lookup(session)
+	if s == nil {
+		return incident.Detail{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inc := s.incidents.Get(num)
+	if inc == nil {
+		return incident.Detail{}, false
+	}
+	return inc.Detail(), true
+}
+
 // Seed is what SeedIncident sets on an incident.
 type Seed struct {
 	Status           string `json:"status"`

@@ -23,10 +23,12 @@ type decision struct {
 	// answer is the operation's default answer (no rule matched, or the
 	// rule asked for it), or a refusal of an unknown incident.
 	answer *Reply
-	// key is the incident's number; before and after its status around
+	// key is the incident the request names (a create's title: see
+	// incident.KeyOf); num is the incident the exchange is about, for the
+	// journal (a create's new number); before and after its status around
 	// the request.
-	key, before, after string
-	pendingBefore      string
+	key, num, before, after string
+	pendingBefore           string
 	// incident is the incident as detail shows it before the rule, for
 	// templates; set only for a templated reply.
 	incident any
@@ -58,7 +60,7 @@ func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Opera
 	if inc == nil && d.key != "" && op.ID == incident.OpHandle && sc.State != nil {
 		if sc.State.UnknownKeys == "reject" {
 			r := gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil)
-			d.answer = &r
+			d.answer, d.num = &r, d.key
 			return d
 		}
 		inc = incident.FirstUse(d.key, sc.State.Initial, now)
@@ -82,44 +84,50 @@ func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Opera
 	}
 	act.Parameter, _ = bodyValue(in.Body, "parameter").(map[string]any)
 
-	switch {
-	case reply == nil || reply.Default:
-		answer, answered := e.defaultAnswer(sess, op, in, inc, act)
+	// A rule's own transition overrides the domain's effect.
+	var then func(*incident.Incident)
+	if rule != nil && rule.State.Moves() {
+		then = func(inc *incident.Incident) { move(inc, rule.State, in) }
+	}
+
+	if reply == nil || reply.Default {
+		answer, answered := e.defaultAnswer(sess, op, in, inc, act, then, faker)
 		if reply != nil {
 			answer.Delay = reply.Delay.Pick(faker.Rand)
 		}
 		d.answer = &answer
-		if answered != nil {
-			inc, d.key = answered, answered.Num
-		}
-	case op.ID == incident.OpHandle && reply.Succeeds():
-		if inc == nil {
-			inc = incident.FirstUse(d.key, incident.StatusTriggered, now)
-			sess.incidents.Put(inc)
-		}
-		if rule.State.Moves() {
-			move(inc, rule.State, in)
-			inc.Record(act, d.before, d.pendingBefore)
-		} else {
-			inc.Handle(act)
-		}
-		fallthrough
-	default:
+		inc = answered
+	} else {
 		d.reply = reply
-		if inc != nil && reply.Templated() {
-			d.incident = inc.DetailMap()
+		if reply.Templated() {
+			// Templates see the incident before the call's effect, as .State.
+			d.incident = map[string]any{}
+			if inc != nil {
+				d.incident = inc.DetailMap()
+			}
+		}
+		if op.ID == incident.OpHandle && reply.Succeeds() {
+			if inc == nil {
+				inc = incident.FirstUse(d.key, incident.StatusTriggered, now)
+				sess.incidents.Put(inc)
+			}
+			inc.HandleThen(act, then)
 		}
 	}
 	if inc != nil {
-		d.after = inc.Status
+		d.num, d.after = inc.Num, inc.Status
+	} else if op.ID != incident.OpCreate {
+		d.num = d.key
 	}
 	return d
 }
 
 // defaultAnswer is an operation's answer when no rule gives one: each
-// operation's meaning is one domain function. It returns the incident the
-// answer is about, if any.
-func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenarios.Input, inc *incident.Incident, act incident.Action) (Reply, *incident.Incident) {
+// operation's meaning is one domain function. then is a rule's own
+// transition, for a handle call. It returns the incident the answer is
+// about, if any.
+func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenarios.Input, inc *incident.Incident,
+	act incident.Action, then func(*incident.Incident), faker *gofakeit.Faker) (Reply, *incident.Incident) {
 	body, _ := in.Body.(map[string]any)
 	switch op.ID {
 	case incident.OpHandle:
@@ -127,12 +135,13 @@ func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenario
 			inc = incident.FirstUse(in.Key, incident.StatusTriggered, act.Time)
 			sess.incidents.Put(inc)
 		}
-		inc.Handle(act)
+		inc.HandleThen(act, then)
 		return jsonReply(http.StatusOK, e.examples[op]), inc
 	case incident.OpCreate:
-		num := incident.NewNum(act.Time, e.faker.Rand.Uint64())
+		// The number follows the clock and the seeded source (Prefer: seed= too).
+		num := incident.NewNum(act.Time, faker.Rand.Uint64())
 		for sess.incidents.Get(num) != nil {
-			num = incident.NewNum(act.Time, e.faker.Rand.Uint64())
+			num = incident.NewNum(act.Time, faker.Rand.Uint64())
 		}
 		inc = incident.Create(num, body, act)
 		sess.incidents.Put(inc)
@@ -145,11 +154,7 @@ func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenario
 	case incident.OpHistories, incident.OpHistoriesExternal:
 		list := incident.Histories{Info: []incident.HistoryInfo{}}
 		if in.Path["ticket_type"] == "incident" {
-			q, unsupported := incident.ParseListQuery(body)
-			if len(unsupported) > 0 {
-				e.log.Warn("history list: filters cocmock does not apply", "request_id", act.RequestID, "filters", unsupported)
-			}
-			list = sess.incidents.Histories(q)
+			list = sess.incidents.Histories(incident.ParseListQuery(body))
 		}
 		return gomReply(http.StatusOK, incident.CodeOK, "", list), inc
 	}

@@ -148,7 +148,7 @@ func TestDefaultScenarioMovesTheIncidentWhateverItsStatus(t *testing.T) {
 	for _, tc := range []struct {
 		key, status, level, pending string
 	}{
-		{"confirm-true", completed, "level_30", ""},   // lenient: no need to be resolved first
+		{"confirm-true", completed, "level_30", ""}, // lenient: no need to be resolved first
 		{"acceptedIncident1", acknowledged, "level_30", ""},
 		{"incidentChangeLevel1", acknowledged, "level_20", ""}, // an escalation applies at once
 		{"incidentPause", acknowledged, "level_20", "pause"},
@@ -201,8 +201,8 @@ func TestChangeLevelNeedsATargetLevel(t *testing.T) {
 		req("incidentChangeLevel1", `{"virtual_target_level":"level_10"}`): 200,
 		req("incidentChangeLevel1", `{"virtual_target_level":"level_60"}`): 400,
 		req("incidentChangeLevel1", `{"virtual_target_level":"P1"}`):       400,
-		req("incidentChangeLevel1", `{}`):                                   400,
-		req("incidentChangeLevel1", ""):                                     400,
+		req("incidentChangeLevel1", `{}`):                                  400,
+		req("incidentChangeLevel1", ""):                                    400,
 	} {
 		if r := call(eng, body); r.Status != want {
 			t.Errorf("%s: %d, want %d", body, r.Status, want)
@@ -375,5 +375,56 @@ rules:
 	}
 	if r := send(eng, op("IM-GONE-1", "forwardOther1")); !strings.Contains(string(r.Body), "was "+acknowledged) {
 		t.Fatalf("template did not see the incident: %s", r.Body)
+	}
+}
+
+func TestARulesOwnTransitionOverridesTheEffectButKeepsItsFields(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "custom.yaml"), []byte(`name: custom
+description: explicit transitions on top of the domain's effect
+operation: HandleCocIncident
+state: {key: body.incident_num, initial: INCIDENT_STATUS_ACKNOWLEDGED}
+rules:
+  - name: commit-closes
+    when: {body.operate_key: commitSolution1}
+    state: {to: INCIDENT_STATUS_COMPLETED}
+    respond: {status: 200, gom: {code: GOM.00000000}}
+  - name: accept-by-default
+    when: {body.operate_key: acceptedIncident1}
+    state: {to: INCIDENT_STATUS_REJECTED}
+    respond: {default: true}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir(dir), mocktest.WithScenario("custom"))
+	body := `{"incident_num":"IM-O","operator":"u","operate_key":"commitSolution1","parameter":{"mtm_type":"t","is_service_interrupt":true,"cause":"c","solution":"s","fault_recovery_time":1711091706017}}`
+	if r := send(eng, body); r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	if d := detail(t, eng, "IM-O"); d.Status != completed || d.FaultRecoveryTime != 1711091706017 || d.HandleTime == 0 || !d.IsServiceInterrupt {
+		t.Fatalf("explicit to: lost the solution's fields: %+v", d)
+	}
+	if r := send(eng, op("IM-P", "acceptedIncident1")); r.Status != 200 || r.Header.Get(mock.RuleHeader) != "accept-by-default" {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	if d := detail(t, eng, "IM-P"); d.Status != rejectedSt {
+		t.Fatalf("default: true dropped the rule's to: %s", d.Status)
+	}
+}
+
+func TestTemplatesOverAnUnknownIncidentSeeNothingRatherThanFail(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "t.yaml"), []byte(`name: t
+description: a template reading the incident of a number nobody created
+rules:
+  - name: echo
+    operation: HandleCocIncident
+    respond: {status: 400, gom: {code: GOM.00007256, message: 'status [{{ with .Incident }}{{ .status }}{{ end }}]'}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir(dir), mocktest.WithScenario("t"))
+	if r := send(eng, op("IM-NEW", "acceptedIncident1")); r.Status != 400 || !strings.Contains(string(r.Body), "status []") {
+		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 }

@@ -233,6 +233,9 @@ func (r *reader) rule(n *yaml.Node, sc *Scenario) *Rule {
 			r.errorf(s, "%s: state needs the scenario to declare state (key and initial)", what)
 		}
 		rule.State = r.transition(s, what)
+		if rule.State.Moves() && rule.Operation != incident.OpHandle {
+			r.errorf(s, "%s: only HandleCocIncident moves an incident: give the rule (or its scenario) operation: HandleCocIncident, or drop to/open/close/record", what)
+		}
 	}
 	kinds := 0
 	if v := m.take("respond"); v != nil {

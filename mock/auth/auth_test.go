@@ -5,13 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cocmock/cocmock/mock/auth"
+	"github.com/cocmock/cocmock/mock/auth/authtest"
 )
 
 const (
@@ -23,41 +23,10 @@ const (
 
 var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-// tfSign signs a request the way Terraform's signer (chnsz/golangsdk) does,
-// written here from the reference, independently of the package: every
-// header present at signing time is signed, content-type and accept
-// included; X-Project-Id is added after signing.
+// tfSign signs a request the way Terraform's signer does (authtest).
 func tfSign(t *testing.T, r *auth.Request, key, secret string, at time.Time) {
 	t.Helper()
-	r.Header.Set("X-Sdk-Date", at.UTC().Format("20060102T150405Z"))
-	var names []string
-	for name := range r.Header {
-		names = append(names, strings.ToLower(name))
-	}
-	sort.Strings(names)
-	var canon strings.Builder
-	canon.WriteString(r.Method + "\n" + r.Path + "/\n")
-	canon.WriteString(sortedQuery(r.RawQuery) + "\n")
-	for _, n := range names {
-		canon.WriteString(n + ":" + strings.TrimSpace(r.Header.Get(n)) + "\n")
-	}
-	bodyHash := sha256.Sum256(r.Body)
-	canon.WriteString("\n" + strings.Join(names, ";") + "\n" + hex.EncodeToString(bodyHash[:]))
-	crHash := sha256.Sum256([]byte(canon.String()))
-	sts := "SDK-HMAC-SHA256\n" + r.Header.Get("X-Sdk-Date") + "\n" + hex.EncodeToString(crHash[:])
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(sts))
-	r.Header.Set("Authorization", "SDK-HMAC-SHA256 Access="+key+", SignedHeaders="+strings.Join(names, ";")+", Signature="+hex.EncodeToString(mac.Sum(nil)))
-	r.Header.Set("X-Project-Id", "0123456789abcdef0123456789abcdef") // after signing, unsigned
-}
-
-func sortedQuery(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	parts := strings.Split(raw, "&")
-	sort.Strings(parts)
-	return strings.Join(parts, "&")
+	authtest.TerraformSign(r.Method, r.Path, r.RawQuery, r.Header, r.Body, key, secret, at)
 }
 
 func terraformRequest() *auth.Request {

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -102,10 +103,12 @@ type Entry struct {
 }
 
 // Bounds of what one incident keeps, so that no client can grow it without
-// limit: older history entries are dropped, and a recorded parameter is cut.
+// limit: older history entries are dropped, and a recorded parameter or
+// comment is cut. An incident holds at most about 100 × 2 KiB.
 const (
-	MaxHistory   = 200
-	MaxParameter = 4 << 10
+	MaxHistory   = 100
+	MaxParameter = 1 << 10
+	MaxComment   = 1 << 10
 )
 
 // Clone copies an incident so that it can be read outside its store's lock.
@@ -150,12 +153,6 @@ func (inc *Incident) record(a Action, before, pendingBefore string) {
 	inc.History = append(inc.History, e)
 }
 
-// Record notes an action whose effect a scenario rule decided (its own
-// transition); before and pendingBefore are the state it started from.
-func (inc *Incident) Record(a Action, before, pendingBefore string) {
-	inc.record(a, before, pendingBefore)
-}
-
 func capParameter(p map[string]any) (json.RawMessage, bool) {
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -169,10 +166,14 @@ func capParameter(p map[string]any) (json.RawMessage, bool) {
 	return s, true
 }
 
-// comment is the free text an operation carries, for the history lists.
+// comment is the free text an operation carries, for the history lists,
+// cut to MaxComment bytes on a character boundary.
 func comment(p map[string]any) string {
 	for _, k := range []string{"virtual_confirm_comment", "virtual_change_level_comment", "virtual_send_comment", "pause_reason", "note", "solution"} {
 		if s, ok := p[k].(string); ok && s != "" {
+			if len(s) > MaxComment {
+				s = strings.ToValidUTF8(s[:MaxComment], "")
+			}
 			return s
 		}
 	}

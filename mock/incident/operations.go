@@ -48,17 +48,22 @@ func FirstUse(num, status string, now time.Time) *Incident {
 	return &Incident{Num: num, Status: status, Level: DefaultLevel, CreateTime: ms, StartTime: ms}
 }
 
-// Handle applies what a successful HandleCocIncident call implies, whatever
+// Handle applies what a successful HandleCocIncident call implies and
+// records it in the history; see HandleThen.
+func (inc *Incident) Handle(a Action) { inc.HandleThen(a, nil) }
+
+// HandleThen applies what a successful HandleCocIncident call implies, whatever
 // the incident's status: the default scenario answers every valid call with
 // success, so the incident follows the call. A strict scenario (lifecycle)
 // refuses a call before it gets here.
 //
-//   - acceptedIncident1 → ACKNOWLEDGED (handle_time set on the first accept)
+//   - acceptedIncident1 → ACKNOWLEDGED
 //   - rejected → closes a pending approval without applying it; with none
 //     pending, REJECTED
 //   - ReOpen → TRIGGERED
 //   - commitSolution1 → RESOLVED, recording mtm_type, is_service_interrupt,
-//     start_time and fault_recovery_time
+//     start_time and fault_recovery_time; handle_time is its time (the
+//     SDK's model: "the last solution's submission")
 //   - confirm → COMPLETED when virtual_confirm_result is true, else back to
 //     ACKNOWLEDGED
 //   - incidentChangeLevel1 → an escalation (towards level_10) applies at
@@ -66,15 +71,15 @@ func FirstUse(num, status string, now time.Time) *Incident {
 //   - incidentPause → opens a pause approval
 //   - agreed → closes the pending approval, applying a pending level
 //   - forwardOther1 → status kept; virtual_send_assignee becomes the assignee
-func (inc *Incident) Handle(a Action) {
+//
+// then, when set, runs after the effect and before the history entry is
+// written: a scenario rule's own transition overrides the effect there.
+func (inc *Incident) HandleThen(a Action, then func(*Incident)) {
 	before, pending := inc.Status, inc.PendingApproval
 	p := a.Parameter
 	switch a.OperateKey {
 	case "acceptedIncident1":
 		inc.Status = StatusAcknowledged
-		if inc.HandleTime == 0 {
-			inc.HandleTime = millis(a.Time)
-		}
 	case "forwardOther1":
 		if s := text(p["virtual_send_assignee"]); s != "" {
 			inc.Assignee = []string{s}
@@ -89,6 +94,7 @@ func (inc *Incident) Handle(a Action) {
 		inc.Status = StatusTriggered
 	case "commitSolution1":
 		inc.Status = StatusResolved
+		inc.HandleTime = millis(a.Time)
 		if s := text(p["mtm_type"]); s != "" {
 			inc.Type = s
 		}
@@ -122,6 +128,9 @@ func (inc *Incident) Handle(a Action) {
 			inc.Level = inc.PendingLevel
 		}
 		inc.PendingApproval, inc.PendingLevel = "", ""
+	}
+	if then != nil {
+		then(inc)
 	}
 	inc.record(a, before, pending)
 }

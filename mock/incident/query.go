@@ -2,8 +2,9 @@ package incident
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // The operations of the incident workflow, by the spec's operationId.
@@ -30,11 +31,8 @@ func KeyOf(op string, body any, path map[string]string) string {
 	case OpDetail:
 		return path["incident_num"]
 	case OpHistories, OpHistoriesExternal:
-		q, _ := ParseListQuery(m)
-		for _, f := range q.Filters {
-			if f.Field == "ticket_id" && f.Operator == "=" && len(f.Values) > 0 {
-				return f.Values[0]
-			}
+		if nums := ParseListQuery(m).tickets(); len(nums) > 0 {
+			return nums[0]
 		}
 	}
 	return ""
@@ -48,54 +46,116 @@ type ListQuery struct {
 	NewestFirst bool
 }
 
-// Filter is one string filter: "=" (any of Values), "in" (the same), or
-// "!=" (none of them), on a field of HistoryInfo.
+// Filter is one string filter on a field of HistoryInfo, with the
+// operators the SDK names: in, like, startwith, endwith, =, !=, >, <. A
+// field the entries lack reads as "", so a filter on it narrows rather
+// than being dropped.
 type Filter struct {
 	Field, Operator string
 	Values          []string
 }
 
-// historyFields reads the fields a filter may name.
-var historyFields = map[string]func(HistoryInfo) string{
-	"id": func(h HistoryInfo) string { return h.ID }, "ticket_id": func(h HistoryInfo) string { return h.TicketID },
-	"action": func(h HistoryInfo) string { return h.Action }, "sub_action": func(h HistoryInfo) string { return h.SubAction },
-	"operator": func(h HistoryInfo) string { return h.Operator }, "status": func(h HistoryInfo) string { return h.Status },
-}
+// MaxListed bounds how many entries one history list returns (the newest
+// in the requested order are kept).
+const MaxListed = 1000
 
-// ParseListQuery reads a history list's decoded body. Filters cocmock
-// cannot apply (another field or operator) are returned apart, to be
-// reported rather than silently dropped.
-func ParseListQuery(body map[string]any) (q ListQuery, unsupported []string) {
+// ParseListQuery reads a history list's decoded body, checked by the
+// contract.
+func ParseListQuery(body map[string]any) ListQuery {
+	var q ListQuery
 	filters, _ := body["string_filters"].([]any)
 	for _, f := range filters {
 		fm, _ := f.(map[string]any)
-		flt := Filter{Field: text(fm["field"]), Operator: text(fm["operator"]), Values: texts(fm["values"])}
-		_, known := historyFields[flt.Field]
-		if !known || !slices.Contains([]string{"=", "in", "!="}, flt.Operator) {
-			unsupported = append(unsupported, fmt.Sprintf("%s %s %v", flt.Field, flt.Operator, flt.Values))
-			continue
-		}
-		q.Filters = append(q.Filters, flt)
+		q.Filters = append(q.Filters, Filter{Field: text(fm["field"]), Operator: text(fm["operator"]), Values: texts(fm["values"])})
 	}
 	sort, _ := body["sort_filter"].(map[string]any)
 	q.NewestFirst = text(sort["operator"]) == "desc"
-	return q, unsupported
+	return q
+}
+
+// tickets names the incidents the query can match, when a ticket_id
+// filter ("=" or "in") narrows it; nil means every incident.
+func (q ListQuery) tickets() []string {
+	for _, f := range q.Filters {
+		if f.Field == "ticket_id" && (f.Operator == "=" || f.Operator == "in") {
+			return f.Values
+		}
+	}
+	return nil
 }
 
 func (f Filter) holds(h HistoryInfo) bool {
-	in := slices.Contains(f.Values, historyFields[f.Field](h))
-	if f.Operator == "!=" {
-		return !in
+	v := historyField(h, f.Field)
+	any := func(test func(v, want string) bool) bool {
+		return slices.ContainsFunc(f.Values, func(want string) bool { return test(v, want) })
 	}
-	return in
+	switch f.Operator {
+	case "=", "in":
+		return slices.Contains(f.Values, v)
+	case "!=":
+		return !slices.Contains(f.Values, v)
+	case "like":
+		return any(strings.Contains)
+	case "startwith":
+		return any(strings.HasPrefix)
+	case "endwith":
+		return any(strings.HasSuffix)
+	case ">":
+		return any(func(v, w string) bool { return compareField(v, w) > 0 })
+	case "<":
+		return any(func(v, w string) bool { return compareField(v, w) < 0 })
+	}
+	return false // the contract lets no other operator through
+}
+
+// historyField reads a field of an entry by its JSON name; numbers in
+// decimal.
+func historyField(h HistoryInfo, field string) string {
+	switch field {
+	case "id", "action_id":
+		return h.ID
+	case "ticket_id":
+		return h.TicketID
+	case "action", "sub_action", "final_sub_action":
+		return h.Action
+	case "operator":
+		return h.Operator
+	case "comment":
+		return h.Comment
+	case "status":
+		return h.Status
+	case "start_time", "stop_time", "update_time":
+		return strconv.FormatInt(h.StartTime, 10)
+	}
+	return ""
+}
+
+// compareField compares numerically when both sides are integers.
+func compareField(a, b string) int {
+	x, errA := strconv.ParseInt(a, 10, 64)
+	y, errB := strconv.ParseInt(b, 10, 64)
+	if errA == nil && errB == nil {
+		return cmp.Compare(x, y)
+	}
+	return strings.Compare(a, b)
 }
 
 // Histories lists the history entries of the store's incidents that pass
-// the query, by start time (oldest first unless asked otherwise).
+// the query, by start time (oldest first unless asked otherwise), at most
+// MaxListed of them.
 func (s *Store) Histories(q ListQuery) Histories {
+	nums := q.tickets()
+	if nums == nil {
+		nums = s.order
+	}
 	out := Histories{Info: []HistoryInfo{}}
-	for _, num := range s.order {
-		for _, h := range s.byNum[num].HistoryOf(false) {
+	for _, num := range nums {
+		inc := s.byNum[num]
+		if inc == nil {
+			continue
+		}
+		for _, e := range inc.History {
+			h := inc.historyInfo(e)
 			if !slices.ContainsFunc(q.Filters, func(f Filter) bool { return !f.holds(h) }) {
 				out.Info = append(out.Info, h)
 			}
@@ -104,6 +164,13 @@ func (s *Store) Histories(q ListQuery) Histories {
 	slices.SortStableFunc(out.Info, func(a, b HistoryInfo) int { return cmp.Compare(a.StartTime, b.StartTime) })
 	if q.NewestFirst {
 		slices.Reverse(out.Info)
+	}
+	if len(out.Info) > MaxListed {
+		if q.NewestFirst {
+			out.Info = out.Info[:MaxListed]
+		} else {
+			out.Info = out.Info[len(out.Info)-MaxListed:]
+		}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package incident
 
 import (
 	"encoding/json"
-	"slices"
 )
 
 // Envelope is COC's reply body, keys in the order the API page shows them
@@ -111,21 +110,40 @@ func (inc *Incident) Detail() Detail {
 	return d
 }
 
-// HistoryInfo is one history entry as the history lists return it (the
-// fields Terraform's data source reads).
+// HistoryInfo is one history entry as the history lists return it: the
+// SDK's TicketHistoryInfo, with the fields Terraform's data source reads
+// (is_deteted is COC's spelling).
 type HistoryInfo struct {
-	ID           string `json:"id"`
-	TicketID     string `json:"ticket_id"`
-	Action       string `json:"action"`
-	SubAction    string `json:"sub_action"`
-	Operator     string `json:"operator"`
-	Comment      string `json:"comment"`
-	StartTime    int64  `json:"start_time"`
-	StopTime     int64  `json:"stop_time"`
-	UpdateTime   int64  `json:"update_time"`
-	ActionNameZh string `json:"action_name_zh"`
-	ActionNameEn string `json:"action_name_en"`
-	Status       string `json:"status"`
+	ID               string            `json:"id"`
+	ActionID         string            `json:"action_id"`
+	TicketID         string            `json:"ticket_id"`
+	Action           string            `json:"action"`
+	SubAction        string            `json:"sub_action"`
+	FinalSubAction   string            `json:"final_sub_action"`
+	Operator         string            `json:"operator"`
+	Comment          string            `json:"comment"`
+	StartTime        int64             `json:"start_time"`
+	StopTime         int64             `json:"stop_time"`
+	UpdateTime       int64             `json:"update_time"`
+	TargetType       string            `json:"target_type"`
+	TargetValue      string            `json:"target_value"`
+	IsDeleted        bool              `json:"is_deteted"`
+	ActionNameZh     string            `json:"action_name_zh"`
+	ActionNameEn     string            `json:"action_name_en"`
+	ActionTemplateZh string            `json:"action_template_zh"`
+	ActionTemplateEn string            `json:"action_template_en"`
+	Status           string            `json:"status"`
+	EnumDataList     []HistoryEnumData `json:"enum_data_list"`
+}
+
+// HistoryEnumData is a display name in a history entry (the SDK's
+// EnumDataInfo).
+type HistoryEnumData struct {
+	PropID   string `json:"prop_id"`
+	BizID    string `json:"biz_id"`
+	TicketID string `json:"ticket_id"`
+	NameZh   string `json:"name_zh"`
+	NameEn   string `json:"name_en"`
 }
 
 // Histories is the data of a history list.
@@ -133,23 +151,21 @@ type Histories struct {
 	Info []HistoryInfo `json:"info"`
 }
 
-// HistoryOf lists an incident's history entries, oldest first, or newest
-// first when newestFirst is set.
-func (inc *Incident) HistoryOf(newestFirst bool) []HistoryInfo {
-	out := make([]HistoryInfo, 0, len(inc.History))
-	for _, e := range inc.History {
-		ms := millis(e.Time)
-		name := ActionNames[e.Action]
-		out = append(out, HistoryInfo{
-			ID: e.ID, TicketID: inc.Num, Action: e.Action, SubAction: e.Action, Operator: e.Operator,
-			Comment: e.Comment, StartTime: ms, StopTime: ms, UpdateTime: ms,
-			ActionNameZh: name.Zh, ActionNameEn: name.En, Status: e.StatusAfter,
-		})
+// historyInfo is one of the incident's entries as the lists show it.
+func (inc *Incident) historyInfo(e Entry) HistoryInfo {
+	ms := millis(e.Time)
+	name := ActionNames[e.Action]
+	h := HistoryInfo{
+		ID: e.ID, ActionID: e.ID, TicketID: inc.Num, Action: e.Action, SubAction: e.Action, FinalSubAction: e.Action,
+		Operator: e.Operator, Comment: e.Comment, StartTime: ms, StopTime: ms, UpdateTime: ms,
+		TargetType: "incident", TargetValue: inc.Num,
+		ActionNameZh: name.Zh, ActionNameEn: name.En, ActionTemplateZh: name.Zh, ActionTemplateEn: name.En,
+		Status: e.StatusAfter, EnumDataList: []HistoryEnumData{},
 	}
-	if newestFirst {
-		slices.Reverse(out)
+	if n, ok := Names[e.StatusAfter]; ok {
+		h.EnumDataList = append(h.EnumDataList, HistoryEnumData{PropID: "status", BizID: e.StatusAfter, TicketID: inc.Num, NameZh: n.Zh, NameEn: n.En})
 	}
-	return out
+	return h
 }
 
 // Name is a display name in both languages.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )
@@ -130,7 +131,14 @@ func (s *Server) Requests(f mock.Filter) []mock.Entry {
 	return entries
 }
 
-// Incident returns a ticket of the default session, with its history.
+// Detail returns an incident of the default session as the client reads it
+// (ShowCocIncidentDetail's data).
+func (s *Server) Detail(num string) (incident.Detail, bool) {
+	return s.Engine.IncidentDetail("", num)
+}
+
+// Incident returns an incident of the default session as the sandbox
+// keeps it, with its history.
 func (s *Server) Incident(num string) (mock.Incident, bool) {
 	return s.Engine.Incident("", num)
 }

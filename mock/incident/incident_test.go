@@ -1,0 +1,86 @@
+package incident_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cocmock/cocmock/mock/incident"
+)
+
+var t0 = time.Date(2026, 11, 28, 1, 30, 5, 0, time.UTC)
+
+func TestNewNumIsIMTheUTCTimeAndTenDigits(t *testing.T) {
+	cst := t0.In(time.FixedZone("CST", 8*3600))
+	if got := incident.NewNum(cst, 12345678901234); got != "IM202611280130055678901234" || len(got) != 26 {
+		t.Fatalf("%s", got)
+	}
+}
+
+func TestHistoryIsBoundedAndCutsWhatItRecords(t *testing.T) {
+	inc := incident.FirstUse("IM1", incident.StatusAcknowledged, t0)
+	big := strings.Repeat("é", incident.MaxComment) // 2 bytes a character
+	for i := range incident.MaxHistory + 5 {
+		inc.Handle(incident.Action{OperateKey: "forwardOther1", Time: t0.Add(time.Duration(i) * time.Second),
+			Parameter: map[string]any{"virtual_send_comment": big}})
+	}
+	if len(inc.History) != incident.MaxHistory {
+		t.Fatalf("%d entries", len(inc.History))
+	}
+	e := inc.History[len(inc.History)-1]
+	if e.ID != fmt.Sprintf("IM1-%d", incident.MaxHistory+5) || len(e.Comment) > incident.MaxComment || !e.ParameterCut || len(e.Parameter) > incident.MaxParameter+16 {
+		t.Fatalf("last entry: id %s, comment %d bytes, parameter %d bytes (cut %v)", e.ID, len(e.Comment), len(e.Parameter), e.ParameterCut)
+	}
+}
+
+func TestStoreForgetsTheOldestBeyondItsBound(t *testing.T) {
+	s := incident.NewStore(3)
+	for i := range 5 {
+		s.Put(incident.FirstUse(fmt.Sprintf("IM%d", i), incident.StatusTriggered, t0))
+	}
+	if s.Len() != 3 || s.Get("IM1") != nil || s.Get("IM4") == nil {
+		t.Fatalf("store holds %d; IM1 %v IM4 %v", s.Len(), s.Get("IM1") != nil, s.Get("IM4") != nil)
+	}
+}
+
+func TestHistoryListFilters(t *testing.T) {
+	s := incident.NewStore(10)
+	for _, num := range []string{"IM-A", "IM-B"} {
+		inc := incident.Create(num, map[string]any{"incident_level": "level_10", "creator": "c"}, incident.Action{Time: t0})
+		inc.Handle(incident.Action{OperateKey: "acceptedIncident1", Operator: "alice", Time: t0.Add(time.Minute)})
+		s.Put(inc)
+	}
+	list := func(filters ...incident.Filter) []string {
+		var out []string
+		for _, h := range s.Histories(incident.ListQuery{Filters: filters}).Info {
+			out = append(out, h.TicketID+":"+h.Action)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		filter incident.Filter
+		want   string
+	}{
+		{incident.Filter{Field: "ticket_id", Operator: "=", Values: []string{"IM-B"}}, "[IM-B:create IM-B:acceptedIncident1]"},
+		{incident.Filter{Field: "operator", Operator: "like", Values: []string{"lic"}}, "[IM-A:acceptedIncident1 IM-B:acceptedIncident1]"},
+		{incident.Filter{Field: "action", Operator: "!=", Values: []string{"acceptedIncident1"}}, "[IM-A:create IM-B:create]"},
+		{incident.Filter{Field: "ticket_id", Operator: "endwith", Values: []string{"-A"}}, "[IM-A:create IM-A:acceptedIncident1]"},
+		{incident.Filter{Field: "start_time", Operator: ">", Values: []string{fmt.Sprint(t0.UnixMilli())}}, "[IM-A:acceptedIncident1 IM-B:acceptedIncident1]"},
+		{incident.Filter{Field: "no_such_field", Operator: "=", Values: []string{"x"}}, "[]"},
+	} {
+		if got := fmt.Sprint(list(tc.filter)); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.filter, got, tc.want)
+		}
+	}
+}
+
+func TestHandleThenLetsARuleOverrideTheEffect(t *testing.T) {
+	inc := incident.FirstUse("IM1", incident.StatusAcknowledged, t0)
+	inc.HandleThen(incident.Action{OperateKey: "commitSolution1", Time: t0, Parameter: map[string]any{"fault_recovery_time": "1711091706017"}},
+		func(inc *incident.Incident) { inc.Status = incident.StatusCompleted })
+	h := inc.History[0]
+	if inc.Status != incident.StatusCompleted || inc.FaultRecoveryTime != 1711091706017 || inc.HandleTime != t0.UnixMilli() || h.StatusAfter != incident.StatusCompleted {
+		t.Fatalf("%+v", inc)
+	}
+}
