@@ -236,6 +236,16 @@ func TestCreateContract(t *testing.T) {
 		{"start_time in ms", map[string]string{"start_time": "1711091706017"}, 200},
 		{"start_time as a word", map[string]string{"start_time": `"soon"`}, 400},
 		{"scene and role", map[string]string{"assignee_scene": `"s"`, "assignee_role": `"r"`, "incident_ownership": `"o"`}, 200},
+		{"type of 255", map[string]string{"incident_type": long(255)}, 200},
+		{"type of 256", map[string]string{"incident_type": long(256)}, 400},
+		{"creator of 255", map[string]string{"creator": long(255)}, 200},
+		{"creator of 256", map[string]string{"creator": long(256)}, 400},
+		{"assignee of 255", map[string]string{"incident_assignee": "[" + long(255) + "]"}, 200},
+		{"assignee of 256", map[string]string{"incident_assignee": "[" + long(256) + "]"}, 400},
+		{"scene of 256", map[string]string{"assignee_scene": long(256)}, 400},
+		{"role of 256", map[string]string{"assignee_role": long(256)}, 400},
+		{"ownership of 256", map[string]string{"incident_ownership": long(256)}, 400},
+		{"unknown keys are accepted", map[string]string{"war_room": `true`}, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(eng, "POST", createPath, createBody(tc.extra))
@@ -251,6 +261,17 @@ func TestCreateContract(t *testing.T) {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 		})
+	}
+}
+
+func TestDetailPathLimit(t *testing.T) {
+	eng := newEngine(t)
+	for n, want := range map[int]int{255: 400, 256: 400} {
+		r := do(eng, "GET", detailPath+strings.Repeat("9", n), "")
+		code := decode(t, r).ErrorCode
+		if r.Status != want || (n == 255) != (code == "COC.00067003") {
+			t.Errorf("%d characters: %d %s", n, r.Status, r.Body)
+		}
 	}
 }
 

@@ -38,6 +38,9 @@ func TestServerDrivesALifecycleAndShowsIt(t *testing.T) {
 	if got := srv.Requests(mock.Filter{Status: 400}); len(got) != 1 || got[0].Rule != "refuse-accept" {
 		t.Fatalf("%+v", got)
 	}
+	if d, ok := srv.Detail("IM1"); !ok || d.Status != "INCIDENT_STATUS_ACKNOWLEDGED" || d.IncidentLevel != "level_30" {
+		t.Fatalf("detail %+v", d)
+	}
 	srv.Reset()
 	if _, ok := srv.Incident("IM1"); ok {
 		t.Fatal("Reset kept the ticket")
