@@ -4,17 +4,16 @@ go 1.26.8
 
 require (
 	github.com/cocmock/cocmock v0.0.0-00010101000000-000000000000
+	github.com/getkin/kin-openapi v0.153.0
 	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
 )
 
 require (
 	github.com/brianvoe/gofakeit/v6 v6.28.0 // indirect
 	github.com/fatih/color v1.10.0 // indirect
-	github.com/getkin/kin-openapi v0.153.0 // indirect
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
 	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/goccy/go-yaml v1.9.8 // indirect
-	github.com/gorilla/mux v1.8.0 // indirect
 	github.com/json-iterator/go v1.1.13-0.20220915233716-71ac16282d12 // indirect
 	github.com/labstack/echo/v4 v4.16.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
