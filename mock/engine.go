@@ -4,19 +4,13 @@
 package mock
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"math/rand"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -133,7 +127,7 @@ func WithRateLimit(perSecond int) Option {
 
 // Observer is told of every exchange once it is journaled (metrics).
 type Observer interface {
-	Observe(x *Entry)
+	Observe(x *Exchange)
 }
 
 // WithObserver adds an observer of every exchange.
@@ -193,61 +187,12 @@ func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
 	return nil
 }
 
-// seeded is a faker whose draws follow from seed, zero included (gofakeit's
-// own New takes 0 to mean "random").
-func seeded(seed int64) *gofakeit.Faker {
-	return gofakeit.NewCustom(&lockedSource{src: rand.NewSource(seed).(rand.Source64)})
-}
-
-// lockedSource makes a math/rand source safe to share.
-type lockedSource struct {
-	mu  sync.Mutex
-	src rand.Source64
-}
-
-func (s *lockedSource) Int63() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.src.Int63()
-}
-
-func (s *lockedSource) Uint64() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.src.Uint64()
-}
-
-func (s *lockedSource) Seed(seed int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.src.Seed(seed)
-}
-
-// NewRequestID returns 32 lowercase hex characters, like the gateway's ids,
-// for a call to the simulated API.
-func (e *Engine) NewRequestID() string { return requestID(e.ids) }
-
-// NewAdminRequestID is NewRequestID for the sandbox's own API; it draws from
-// its own stream, so that admin and health calls change no API reply.
-func (e *Engine) NewAdminRequestID() string { return requestID(e.adminIDs) }
-
-func requestID(f *gofakeit.Faker) string {
-	var b [16]byte
-	for i := range 2 {
-		u := f.Rand.Uint64()
-		for j := range 8 {
-			b[i*8+j] = byte(u >> (8 * j))
-		}
-	}
-	return hex.EncodeToString(b[:])
-}
-
 // Serve runs one request through the pipeline, journals the exchange in
 // the caller's session, and returns the reply.
 func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	start := e.clock.Now()
 	sess := e.sessions.get(req.Header.Get(SessionHeader))
-	x := &Entry{
+	x := &Exchange{
 		Time: start, Session: sess.id, RequestID: req.ID,
 		Request: Message{Method: req.Method, Path: req.Path, Query: req.RawQuery, Header: redact(req.Header)},
 	}
@@ -271,7 +216,7 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 
 // handle is the pipeline of DESIGN.md, top to bottom. It notes what it
 // decides in x for the journal.
-func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entry) Reply {
+func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exchange) Reply {
 	// 1. The gateway refuses bodies over its limit before anything else.
 	if req.Oversize {
 		return GatewayError(http.StatusRequestEntityTooLarge, req.ID)
@@ -357,7 +302,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 		x.IncidentNum = in.Key
 	default:
 		d := e.decide(sess, sc, op, in, faker, req.ID)
-		x.Rule, x.IncidentNum, x.StateBefore, x.StateAfter = d.rule, d.num, d.before, d.after
+		x.Rule, x.IncidentNum, x.StatusBefore, x.StatusAfter = d.rule, d.num, d.before, d.after
 		switch {
 		case d.answer != nil:
 			reply = *d.answer
@@ -375,9 +320,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Entr
 	if problem != nil {
 		return problem.Reply()
 	}
-	if v := reply.Header.Get(ViolationsHeader); v != "" {
-		x.Violations = []string{v}
-	}
+	x.ReplyViolations = reply.Violations
 	if len(pref.applied) > 0 {
 		reply.Header.Set("Preference-Applied", strings.Join(pref.applied, ", "))
 	}
@@ -427,6 +370,7 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 			e.log.LogAttrs(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
 				slog.String("request_id", data.RequestID), slog.String("violations", joinViolations(v)))
 			reply.Header.Set(ViolationsHeader, joinViolations(v))
+			reply.Violations = violationStrings(v)
 		}
 	}
 	return reply, nil
@@ -434,58 +378,6 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 
 func templateProblem(err error) *Problem {
 	return &Problem{Status: http.StatusInternalServerError, Title: "Scenario template failed", Detail: err.Error()}
-}
-
-// specReply answers from the spec as Prefer asked: a named example, the
-// first example of a status, or a value generated from its schema.
-func (e *Engine) specReply(op *openapi.Operation, pref preference, faker *gofakeit.Faker, requestID string) (Reply, *Problem) {
-	unusable := func(format string, args ...any) (Reply, *Problem) {
-		return Reply{}, &Problem{Status: http.StatusBadRequest, Title: "Unusable Prefer header", Detail: fmt.Sprintf(format, args...),
-			Extra: map[string]any{"statuses": op.Statuses()}}
-	}
-	status := pref.code
-	if status != 0 && !op.Declares(status) {
-		return unusable("%s declares no %d response", op.ID, status)
-	}
-	var value any
-	switch {
-	case pref.dynamic:
-		if status == 0 {
-			status = http.StatusOK
-		}
-		v, err := op.Generate(status, faker)
-		if err != nil {
-			return unusable("dynamic=true: %v", err)
-		}
-		value = v
-	case pref.example != "":
-		ex, ok := op.FindExample(pref.example)
-		if !ok || (status != 0 && ex.Status != status) {
-			return unusable("%s has no example named %q%s", op.ID, pref.example, forStatus(status))
-		}
-		status, value = ex.Status, ex.Value
-	default:
-		examples := op.Examples(status)
-		if len(examples) == 0 {
-			return unusable("the %d response has no example; add dynamic=true", status)
-		}
-		value = examples[0].Value
-	}
-	if m, ok := value.(map[string]any); ok && op.FromGateway(status) {
-		if _, has := m["request_id"]; has {
-			m = maps.Clone(m)
-			m["request_id"] = requestID
-			value = m
-		}
-	}
-	return jsonReply(status, encodeExample(value)), nil
-}
-
-func forStatus(status int) string {
-	if status == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" for status %d", status)
 }
 
 func parseQuery(raw string) url.Values {
@@ -503,65 +395,4 @@ func noAPIMessage(err error) string {
 		return "The API does not exist."
 	}
 	return scenarios.Gateway(http.StatusNotFound).Message
-}
-
-// exampleBody is the spec's first 200 example, or COC's success envelope
-// when the spec has none.
-func exampleBody(op *openapi.Operation) []byte {
-	examples := op.Examples(http.StatusOK)
-	if len(examples) == 0 {
-		return mustJSON(incident.Reply(CodeOK, "", nil))
-	}
-	return encodeExample(examples[0].Value)
-}
-
-// fieldOrder puts the keys of COC's envelope and the gateway's body in the
-// order the services send them (incident.EnvelopeKeys, then the gateway's
-// request_id); other keys follow, sorted.
-var fieldOrder = map[string]int{
-	"error_code": 1, "error_msg": 2, "provider_code": 3, "data": 4, "request_id": 5,
-}
-
-// encodeExample encodes an example value, top-level keys in fieldOrder.
-func encodeExample(v any) []byte {
-	m, ok := v.(map[string]any)
-	if !ok {
-		b, err := encodeJSON(v)
-		if err != nil {
-			return mustJSON(incident.Reply(CodeOK, "", nil))
-		}
-		return b
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		oa, ob := fieldOrder[a], fieldOrder[b]
-		switch {
-		case oa != 0 && ob != 0:
-			return oa - ob
-		case oa != 0:
-			return -1
-		case ob != 0:
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(mustJSON(k))
-		buf.WriteByte(':')
-		b, err := encodeJSON(m[k])
-		if err != nil {
-			b = []byte("null")
-		}
-		buf.Write(b)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes()
 }

@@ -15,8 +15,8 @@ const DefaultJournalSize = 1000
 // memory stays flat whatever the traffic.
 const maxJournalBody = 64 << 10
 
-// Entry is one journaled exchange.
-type Entry struct {
+// Exchange is one journaled exchange.
+type Exchange struct {
 	Time      time.Time `json:"time"`
 	Session   string    `json:"session"`
 	RequestID string    `json:"request_id"`
@@ -28,19 +28,21 @@ type Entry struct {
 	// IncidentNum is the incident the exchange is about, wherever the
 	// request named it (a created incident's new number for a create);
 	// OperateKey is read from a handle call's body.
-	IncidentNum string  `json:"incident_num,omitempty"`
-	OperateKey  string  `json:"operate_key,omitempty"`
-	Scenario    string  `json:"scenario,omitempty"`
-	Rule        string  `json:"rule,omitempty"`
-	StateBefore string  `json:"state_before,omitempty"`
-	StateAfter  string  `json:"state_after,omitempty"`
-	Status      int     `json:"status"`
-	Reply       Message `json:"reply"`
-	Fault       Fault   `json:"fault,omitempty"`
+	IncidentNum  string  `json:"incident_num,omitempty"`
+	OperateKey   string  `json:"operate_key,omitempty"`
+	Scenario     string  `json:"scenario,omitempty"`
+	Rule         string  `json:"rule,omitempty"`
+	StatusBefore string  `json:"status_before,omitempty"`
+	StatusAfter  string  `json:"status_after,omitempty"`
+	Status       int     `json:"status"`
+	Reply        Message `json:"reply"`
+	Fault        Fault   `json:"fault,omitempty"`
 	// Delay is the wait the reply asked for before it was sent.
 	Delay time.Duration `json:"delay"`
-	// Violations lists how the request (or a scenario's reply) broke the contract.
+	// Violations lists how the request broke the contract.
 	Violations []string `json:"violations,omitempty"`
+	// ReplyViolations lists how a scenario's templated reply broke it.
+	ReplyViolations []string `json:"reply_violations,omitempty"`
 	// Duration is how long the sandbox took to decide, the delay excluded.
 	Duration time.Duration `json:"duration"`
 	// Auth holds what the authentication check found, when it failed.
@@ -125,7 +127,7 @@ func journalBody(b []byte) (Body, bool) {
 
 // journal is a ring of the latest entries. The session lock guards it.
 type journal struct {
-	entries []Entry
+	entries []Exchange
 	next    int // where the next entry goes
 	full    bool
 }
@@ -134,10 +136,10 @@ func newJournal(size int) *journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
-	return &journal{entries: make([]Entry, size)}
+	return &journal{entries: make([]Exchange, size)}
 }
 
-func (j *journal) add(e Entry) {
+func (j *journal) add(e Exchange) {
 	j.entries[j.next] = e
 	j.next = (j.next + 1) % len(j.entries)
 	if j.next == 0 {
@@ -153,7 +155,7 @@ func (j *journal) len() int {
 }
 
 // newestFirst calls f on each entry, newest first, until f returns false.
-func (j *journal) newestFirst(f func(*Entry) bool) {
+func (j *journal) newestFirst(f func(*Exchange) bool) {
 	n := j.len()
 	for i := 1; i <= n; i++ {
 		idx := (j.next - i + len(j.entries)) % len(j.entries)
@@ -179,7 +181,7 @@ type Filter struct {
 	Limit int
 }
 
-func (f Filter) matches(e *Entry) bool {
+func (f Filter) matches(e *Exchange) bool {
 	return (f.Operation == "" || e.Operation == f.Operation) &&
 		(f.IncidentNum == "" || e.IncidentNum == f.IncidentNum) &&
 		(f.OperateKey == "" || e.OperateKey == f.OperateKey) &&

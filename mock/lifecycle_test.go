@@ -44,7 +44,7 @@ func lifecycleEngine(t testing.TB) *mock.Engine {
 // seed puts a ticket in a state through the sandbox API.
 func seed(t testing.TB, eng *mock.Engine, session, num, status, pending string) {
 	t.Helper()
-	if _, err := eng.SeedIncident(session, num, mock.Seed{Status: status, PendingApproval: pending}); err != nil {
+	if _, err := eng.PutIncident(session, num, mock.IncidentState{Status: status, PendingApproval: pending}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,14 +67,14 @@ func TestLifecycleRecordsTicketFields(t *testing.T) {
 	if len(tk.History) != 3 || tk.History[1].PendingAfter != "" || tk.History[1].Action != "incidentChangeLevel1" {
 		t.Fatalf("history %+v", tk.History)
 	}
-	if tk.Seeded {
+	if tk.Put {
 		t.Fatal("a ticket created on first use is not seeded")
 	}
 }
 
 func TestRejectedDeEscalationLeavesTheLevel(t *testing.T) {
 	eng := lifecycleEngine(t)
-	if _, err := eng.SeedIncident("", "IM-L", mock.Seed{Status: acknowledged, Level: "level_10"}); err != nil {
+	if _, err := eng.PutIncident("", "IM-L", mock.IncidentState{Status: acknowledged, Level: "level_10"}); err != nil {
 		t.Fatal(err)
 	}
 	send(eng, op("IM-L", "incidentChangeLevel1"))
@@ -263,7 +263,7 @@ func TestJournal(t *testing.T) {
 		}
 	}
 	if first.Request.Header.Get("User-Agent") != "probe" || first.Scenario != "lifecycle" || first.Rule != "accept" ||
-		first.StateBefore != triggered || first.StateAfter != acknowledged || first.RequestID != "id-1" {
+		first.StatusBefore != triggered || first.StatusAfter != acknowledged || first.RequestID != "id-1" {
 		t.Fatalf("entry %+v", first)
 	}
 	if b, _ := json.Marshal(first); strings.Contains(string(b), "Signature=abc") || strings.Contains(string(b), `"tok"`) {
@@ -323,7 +323,7 @@ func TestJournalKeepsBodiesAsSent(t *testing.T) {
 			t.Errorf("journal lacks %s:\n%s", want, b)
 		}
 	}
-	var back []mock.Entry
+	var back []mock.Exchange
 	if err := json.Unmarshal(b, &back); err != nil || string(back[1].Request.Body) != `{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}` {
 		t.Fatalf("round trip: %v %s", err, back[1].Request.Body)
 	}
@@ -343,7 +343,7 @@ func TestJournalCutsLongBodiesAndKeepsOnlyTheCut(t *testing.T) {
 func TestSessionStateIsBounded(t *testing.T) {
 	eng := lifecycleEngine(t)
 	for i := range mock.MaxIncidentsPerSession + 5 {
-		if _, err := eng.SeedIncident("", fmt.Sprintf("IM-%05d", i), mock.Seed{Status: triggered}); err != nil {
+		if _, err := eng.PutIncident("", fmt.Sprintf("IM-%05d", i), mock.IncidentState{Status: triggered}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -373,14 +373,14 @@ func TestReadingASessionDoesNotCreateIt(t *testing.T) {
 
 func TestSeedRefusesUnknownStatuses(t *testing.T) {
 	eng := lifecycleEngine(t)
-	_, err := eng.SeedIncident("", "IM1", mock.Seed{Status: "BOGUS"})
+	_, err := eng.PutIncident("", "IM1", mock.IncidentState{Status: "BOGUS"})
 	if err == nil || !strings.Contains(err.Error(), "INCIDENT_STATUS_RESOLVED") {
 		t.Fatalf("err %v, want one listing the known states", err)
 	}
-	if _, err := eng.SeedIncident("", "IM1", mock.Seed{Status: acknowledged, PendingApproval: "level", PendingLevel: "level_10"}); err != nil {
+	if _, err := eng.PutIncident("", "IM1", mock.IncidentState{Status: acknowledged, PendingApproval: "level", PendingLevel: "level_10"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.SeedIncident("", "IM1", mock.Seed{Status: acknowledged, PendingLevel: "level_10"}); err == nil {
+	if _, err := eng.PutIncident("", "IM1", mock.IncidentState{Status: acknowledged, PendingLevel: "level_10"}); err == nil {
 		t.Fatal("a pending level without a level approval was taken")
 	}
 }

@@ -2,6 +2,9 @@ package mock
 
 import (
 	"fmt"
+	"github.com/brianvoe/gofakeit/v6"
+	"github.com/cocmock/cocmock/openapi"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,4 +71,56 @@ func parsePrefer(h http.Header) (preference, error) {
 		}
 	}
 	return p, nil
+}
+
+// specReply answers from the spec as Prefer asked: a named example, the
+// first example of a status, or a value generated from its schema.
+func (e *Engine) specReply(op *openapi.Operation, pref preference, faker *gofakeit.Faker, requestID string) (Reply, *Problem) {
+	unusable := func(format string, args ...any) (Reply, *Problem) {
+		return Reply{}, &Problem{Status: http.StatusBadRequest, Title: "Unusable Prefer header", Detail: fmt.Sprintf(format, args...),
+			Extra: map[string]any{"statuses": op.Statuses()}}
+	}
+	status := pref.code
+	if status != 0 && !op.Declares(status) {
+		return unusable("%s declares no %d response", op.ID, status)
+	}
+	var value any
+	switch {
+	case pref.dynamic:
+		if status == 0 {
+			status = http.StatusOK
+		}
+		v, err := op.Generate(status, faker)
+		if err != nil {
+			return unusable("dynamic=true: %v", err)
+		}
+		value = v
+	case pref.example != "":
+		ex, ok := op.FindExample(pref.example)
+		if !ok || (status != 0 && ex.Status != status) {
+			return unusable("%s has no example named %q%s", op.ID, pref.example, forStatus(status))
+		}
+		status, value = ex.Status, ex.Value
+	default:
+		examples := op.Examples(status)
+		if len(examples) == 0 {
+			return unusable("the %d response has no example; add dynamic=true", status)
+		}
+		value = examples[0].Value
+	}
+	if m, ok := value.(map[string]any); ok && op.FromGateway(status) {
+		if _, has := m["request_id"]; has {
+			m = maps.Clone(m)
+			m["request_id"] = requestID
+			value = m
+		}
+	}
+	return jsonReply(status, encodeExample(value)), nil
+}
+
+func forStatus(status int) string {
+	if status == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" for status %d", status)
 }

@@ -1,8 +1,6 @@
 package mock
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -24,6 +22,9 @@ type Reply struct {
 	// Session, Scenario and Rule say who answered, for the access log;
 	// they are not sent.
 	Session, Scenario, Rule string
+	// Violations lists how a templated reply breaks the contract (sent
+	// to the client in X-Cocmock-Violations too), for the journal.
+	Violations []string
 }
 
 // Fault is a deliberate network failure instead of a reply; the scenario
@@ -55,27 +56,6 @@ type GatewayBody struct {
 	ErrorCode string `json:"error_code"`
 	ErrorMsg  string `json:"error_msg"`
 	RequestID string `json:"request_id"`
-}
-
-// encodeJSON writes v as compact JSON without HTML escaping and without the
-// trailing newline of json.Encoder, which is how the service's bodies look.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// mustJSON is for values built by the engine itself, which always encode.
-func mustJSON(v any) []byte {
-	b, err := encodeJSON(v)
-	if err != nil {
-		panic("mock: encoding a built-in value: " + err.Error())
-	}
-	return b
 }
 
 func jsonReply(status int, body []byte) Reply {

@@ -41,14 +41,14 @@ func (e *Engine) ActiveScenario(session string) string {
 
 // Requests returns a session's journal entries that pass the filter, newest
 // first and at most f.Limit of them, with the number that passed in all.
-func (e *Engine) Requests(session string, f Filter) (entries []Entry, total int) {
+func (e *Engine) Requests(session string, f Filter) (entries []Exchange, total int) {
 	s := e.sessions.lookup(session)
 	if s == nil {
 		return nil, 0
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.journal.newestFirst(func(x *Entry) bool {
+	s.journal.newestFirst(func(x *Exchange) bool {
 		if f.matches(x) {
 			total++
 			if f.Limit == 0 || len(entries) < f.Limit {
@@ -113,8 +113,8 @@ func (e *Engine) IncidentDetail(session, num string) (incident.Detail, bool) {
 	return inc.Detail(), true
 }
 
-// Seed is what SeedIncident sets on an incident.
-type Seed struct {
+// IncidentState is what PutIncident sets on an incident.
+type IncidentState struct {
 	Status           string `json:"status"`
 	Level            string `json:"level,omitempty"`
 	Type             string `json:"type,omitempty"`
@@ -124,31 +124,31 @@ type Seed struct {
 	PendingLevel string `json:"pending_level,omitempty"`
 }
 
-// SeedIncident creates or replaces an incident of a session in the given
-// state; its history starts empty.
-func (e *Engine) SeedIncident(session, num string, seed Seed) (Incident, error) {
+// PutIncident creates or replaces an incident of a session in the given
+// state (a fixture); its history starts empty.
+func (e *Engine) PutIncident(session, num string, st IncidentState) (Incident, error) {
 	if strings.TrimSpace(num) == "" {
 		return Incident{}, errors.New("the incident number is empty")
 	}
-	if seed.Status == "" {
+	if st.Status == "" {
 		return Incident{}, errors.New("status is required")
 	}
 	known := slices.Concat(incident.Statuses, e.Scenarios().States())
-	if !slices.Contains(known, seed.Status) {
-		return Incident{}, fmt.Errorf("status %q is not a COC status nor a state of any loaded scenario (known: %s)", seed.Status, strings.Join(slices.Compact(slices.Sorted(slices.Values(known))), ", "))
+	if !slices.Contains(known, st.Status) {
+		return Incident{}, fmt.Errorf("status %q is not a COC status nor a state of any loaded scenario (known: %s)", st.Status, strings.Join(slices.Compact(slices.Sorted(slices.Values(known))), ", "))
 	}
-	if seed.PendingApproval != "" && seed.PendingApproval != incident.ApprovalPause && seed.PendingApproval != incident.ApprovalLevel {
-		return Incident{}, fmt.Errorf("pending_approval %q: want pause or level", seed.PendingApproval)
+	if st.PendingApproval != "" && st.PendingApproval != incident.ApprovalPause && st.PendingApproval != incident.ApprovalLevel {
+		return Incident{}, fmt.Errorf("pending_approval %q: want pause or level", st.PendingApproval)
 	}
-	if seed.PendingLevel != "" && seed.PendingApproval != incident.ApprovalLevel {
+	if st.PendingLevel != "" && st.PendingApproval != incident.ApprovalLevel {
 		return Incident{}, errors.New("pending_level goes with pending_approval: level")
 	}
-	inc := incident.FirstUse(num, seed.Status, e.clock.Now())
-	if seed.Level != "" {
-		inc.Level = seed.Level
+	inc := incident.FirstUse(num, st.Status, e.clock.Now())
+	if st.Level != "" {
+		inc.Level = st.Level
 	}
-	inc.Type, inc.ServiceInterrupt = seed.Type, seed.ServiceInterrupt
-	inc.PendingApproval, inc.PendingLevel, inc.Seeded = seed.PendingApproval, seed.PendingLevel, true
+	inc.Type, inc.ServiceInterrupt = st.Type, st.ServiceInterrupt
+	inc.PendingApproval, inc.PendingLevel, inc.Put = st.PendingApproval, st.PendingLevel, true
 	s := e.sessions.get(session)
 	s.mu.Lock()
 	s.incidents.Put(inc)

@@ -341,7 +341,7 @@ rules:
 	if !strings.Contains(r.Header.Get(mock.ViolationsHeader), "error_code") || string(r.Body) == "" {
 		t.Fatalf("breach not reported: %v %s", r.Header, r.Body)
 	}
-	if entries, _ := eng.Requests("", mock.Filter{}); len(entries[0].Violations) == 0 {
-		t.Fatal("the journal does not show the breach")
+	if entries, _ := eng.Requests("", mock.Filter{}); len(entries[0].ReplyViolations) == 0 || len(entries[0].Violations) != 0 || !entries[0].RequestValid {
+		t.Fatalf("the journal must show the reply's breach apart from the request's: %+v", entries[0])
 	}
 }

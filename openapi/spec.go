@@ -250,10 +250,12 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 	// no error values (an anyOf branch that does not fit costs nothing),
 	// and collect every violation only for a body that fails.
 	schema := mt.Schema.Value
-	if schema.VisitJSON(value, openapi3.FailFast()) == nil {
+	// VisitAsRequest: a readOnly property is refused in a request, as
+	// openapi3filter does.
+	if schema.VisitJSON(value, openapi3.FailFast(), openapi3.VisitAsRequest()) == nil {
 		return value, nil
 	}
-	if err := schema.VisitJSON(value, openapi3.MultiErrors()); err != nil {
+	if err := schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsRequest()); err != nil {
 		return nil, violations(err)
 	}
 	return value, nil

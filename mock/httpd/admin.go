@@ -107,7 +107,7 @@ func (s *Server) listRequests(c echo.Context) error {
 	}
 	entries, total := s.engine.Requests(sess, f)
 	if entries == nil {
-		entries = []mock.Entry{}
+		entries = []mock.Exchange{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"count": total, "requests": entries})
 }
@@ -131,11 +131,11 @@ func (s *Server) getIncident(c echo.Context) error {
 }
 
 func (s *Server) putIncident(c echo.Context) error {
-	var seed mock.Seed
-	if err := decodeStrict(c, &seed); err != nil {
+	var state mock.IncidentState
+	if err := decodeStrict(c, &state); err != nil {
 		return err
 	}
-	t, err := s.engine.SeedIncident(session(c), c.Param("num"), seed)
+	t, err := s.engine.PutIncident(session(c), c.Param("num"), state)
 	if err != nil {
 		return problem(c, http.StatusBadRequest, "Bad incident", err.Error())
 	}

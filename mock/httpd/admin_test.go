@@ -233,8 +233,8 @@ func TestAdminRequestsFilterAndClear(t *testing.T) {
 	sb.operate("IM-A", "acceptedIncident1")
 	sb.operate("IM-B", "forwardOther1")
 	var got struct {
-		Count    int          `json:"count"`
-		Requests []mock.Entry `json:"requests"`
+		Count    int             `json:"count"`
+		Requests []mock.Exchange `json:"requests"`
 	}
 	for query, want := range map[string]int{"": 3, "?incident_num=IM-A": 2, "?operate_key=forwardOther1": 1, "?status=400": 1, "?rule=accept": 1, "?limit=1": 3} {
 		x := sb.call("GET", "/__admin/requests"+query, "")
@@ -270,7 +270,7 @@ func TestAdminIncidentsAndReset(t *testing.T) {
 		Count     int             `json:"count"`
 		Incidents []mock.Incident `json:"incidents"`
 	}
-	if err := json.Unmarshal([]byte(x.body), &list); err != nil || list.Count != 2 || list.Incidents[0].Num != "IM-1" || !list.Incidents[0].Seeded {
+	if err := json.Unmarshal([]byte(x.body), &list); err != nil || list.Count != 2 || list.Incidents[0].Num != "IM-1" || !list.Incidents[0].Put {
 		t.Fatalf("%s", x.body)
 	}
 	if x := sb.call("GET", "/__admin/incidents/IM-404", ""); x.status != 404 || x.header.Get("Content-Type") != "application/problem+json" {

@@ -70,8 +70,10 @@ type Incident struct {
 	CreateTime        int64 `json:"create_time,omitempty"`
 	HandleTime        int64 `json:"handle_time,omitempty"`
 
-	// Seeded is true for incidents set through the sandbox API.
-	Seeded  bool    `json:"seeded"`
+	// Put is true for incidents set through the sandbox API
+	// (PUT /__admin/incidents/{num}); the JSON name is the one documented
+	// before "seed" came to mean the random seed only.
+	Put     bool    `json:"seeded"`
 	History []Entry `json:"history"`
 	// entries counts every entry ever written, so that ids stay unique
 	// after old entries are dropped.

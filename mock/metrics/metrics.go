@@ -60,7 +60,7 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 }
 
 // Observe counts one exchange.
-func (m *Metrics) Observe(x *mock.Entry) {
+func (m *Metrics) Observe(x *mock.Exchange) {
 	status := strconv.Itoa(x.Status)
 	if x.Fault != mock.NoFault {
 		status = "fault:" + string(x.Fault)

@@ -14,12 +14,12 @@ import (
 func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m := metrics.New()
 	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3} })
-	m.Observe(&mock.Entry{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Entry{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Entry{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
+	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(&mock.Exchange{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
 	// Whatever a client puts in operate_key, an invalid request adds no series.
 	for _, junk := range []string{"junk-1", "junk-2", "junk-3"} {
-		m.Observe(&mock.Entry{OperateKey: junk, Scenario: "default", Status: 400})
+		m.Observe(&mock.Exchange{OperateKey: junk, Scenario: "default", Status: 400})
 	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))

@@ -126,7 +126,7 @@ func (s *Server) Close() { s.srv.Close() }
 
 // Requests returns the journal of the default session (calls without
 // X-Cocmock-Session), newest first, filtered.
-func (s *Server) Requests(f mock.Filter) []mock.Entry {
+func (s *Server) Requests(f mock.Filter) []mock.Exchange {
 	entries, _ := s.Engine.Requests("", f)
 	return entries
 }
@@ -143,10 +143,12 @@ func (s *Server) Incident(num string) (mock.Incident, bool) {
 	return s.Engine.Incident("", num)
 }
 
-// Seed creates or replaces a ticket of the default session.
-func (s *Server) Seed(num string, seed mock.Seed) (mock.Incident, error) {
-	return s.Engine.SeedIncident("", num, seed)
+// PutIncident creates or replaces an incident of the default session in a
+// given state.
+func (s *Server) PutIncident(num string, st mock.IncidentState) (mock.Incident, error) {
+	return s.Engine.PutIncident("", num, st)
 }
 
-// Reset returns every session's tickets, counters and journal to the start.
-func (s *Server) Reset() { s.Engine.ResetAll() }
+// ResetAll returns every session's incidents, counters and journal to the
+// start (the other helpers act on the default session).
+func (s *Server) ResetAll() { s.Engine.ResetAll() }

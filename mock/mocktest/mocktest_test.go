@@ -41,7 +41,7 @@ func TestServerDrivesALifecycleAndShowsIt(t *testing.T) {
 	if d, ok := srv.Detail("IM1"); !ok || d.Status != "INCIDENT_STATUS_ACKNOWLEDGED" || d.IncidentLevel != "level_30" {
 		t.Fatalf("detail %+v", d)
 	}
-	srv.Reset()
+	srv.ResetAll()
 	if _, ok := srv.Incident("IM1"); ok {
 		t.Fatal("Reset kept the ticket")
 	}
@@ -56,7 +56,7 @@ func TestSeedAndScenarioDir(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 	lc := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"))
-	if _, err := lc.Seed("IM9", mock.Seed{Status: "INCIDENT_STATUS_RESOLVED"}); err != nil {
+	if _, err := lc.PutIncident("IM9", mock.IncidentState{Status: "INCIDENT_STATUS_RESOLVED"}); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := post(t, lc.URL, `{"incident_num":"IM9","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"ok"}}`); status != 200 {

@@ -1,0 +1,94 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/openapi"
+)
+
+// encodeJSON writes v as compact JSON without HTML escaping and without the
+// trailing newline of json.Encoder, which is how the service's bodies look.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// mustJSON is for values built by the engine itself, which always encode.
+func mustJSON(v any) []byte {
+	b, err := encodeJSON(v)
+	if err != nil {
+		panic("mock: encoding a built-in value: " + err.Error())
+	}
+	return b
+}
+
+// exampleBody is the spec's first 200 example, or COC's success envelope
+// when the spec has none.
+func exampleBody(op *openapi.Operation) []byte {
+	examples := op.Examples(http.StatusOK)
+	if len(examples) == 0 {
+		return mustJSON(incident.Reply(CodeOK, "", nil))
+	}
+	return encodeExample(examples[0].Value)
+}
+
+// fieldOrder puts the keys of COC's envelope and the gateway's body in the
+// order the services send them (incident.EnvelopeKeys, then the gateway's
+// request_id); other keys follow, sorted.
+var fieldOrder = map[string]int{
+	"error_code": 1, "error_msg": 2, "provider_code": 3, "data": 4, "request_id": 5,
+}
+
+// encodeExample encodes an example value, top-level keys in fieldOrder.
+func encodeExample(v any) []byte {
+	m, ok := v.(map[string]any)
+	if !ok {
+		b, err := encodeJSON(v)
+		if err != nil {
+			return mustJSON(incident.Reply(CodeOK, "", nil))
+		}
+		return b
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		oa, ob := fieldOrder[a], fieldOrder[b]
+		switch {
+		case oa != 0 && ob != 0:
+			return oa - ob
+		case oa != 0:
+			return -1
+		case ob != 0:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(mustJSON(k))
+		buf.WriteByte(':')
+		b, err := encodeJSON(m[k])
+		if err != nil {
+			b = []byte("null")
+		}
+		buf.Write(b)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes()
+}
