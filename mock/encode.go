@@ -2,7 +2,6 @@ package mock
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,21 +10,9 @@ import (
 	"github.com/cocmock/cocmock/openapi"
 )
 
-// encodeJSON writes v as compact JSON without HTML escaping and without the
-// trailing newline of json.Encoder, which is how the service's bodies look.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // mustJSON is for values built by the engine itself, which always encode.
 func mustJSON(v any) []byte {
-	b, err := encodeJSON(v)
+	b, err := incident.Marshal(v)
 	if err != nil {
 		panic("mock: encoding a built-in value: " + err.Error())
 	}
@@ -53,7 +40,7 @@ var fieldOrder = map[string]int{
 func encodeExample(v any) []byte {
 	m, ok := v.(map[string]any)
 	if !ok {
-		b, err := encodeJSON(v)
+		b, err := incident.Marshal(v)
 		if err != nil {
 			return mustJSON(incident.Reply(CodeOK, "", nil))
 		}
@@ -83,7 +70,7 @@ func encodeExample(v any) []byte {
 		}
 		buf.Write(mustJSON(k))
 		buf.WriteByte(':')
-		b, err := encodeJSON(m[k])
+		b, err := incident.Marshal(m[k])
 		if err != nil {
 			b = []byte("null")
 		}

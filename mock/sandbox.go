@@ -114,15 +114,7 @@ func (e *Engine) IncidentDetail(session, num string) (incident.Detail, bool) {
 }
 
 // IncidentState is what PutIncident sets on an incident.
-type IncidentState struct {
-	Status           string `json:"status"`
-	Level            string `json:"level,omitempty"`
-	Type             string `json:"type,omitempty"`
-	ServiceInterrupt *bool  `json:"service_interrupt,omitempty"`
-	PendingApproval  string `json:"pending_approval,omitempty"`
-	// PendingLevel is the level an open level approval asks for.
-	PendingLevel string `json:"pending_level,omitempty"`
-}
+type IncidentState = incident.State
 
 // PutIncident creates or replaces an incident of a session in the given
 // state (a fixture); its history starts empty.
@@ -144,11 +136,10 @@ func (e *Engine) PutIncident(session, num string, st IncidentState) (Incident, e
 		return Incident{}, errors.New("pending_level goes with pending_approval: level")
 	}
 	inc := incident.FirstUse(num, st.Status, e.clock.Now())
-	if st.Level != "" {
-		inc.Level = st.Level
+	if st.Level == "" {
+		st.Level = inc.Level
 	}
-	inc.Type, inc.ServiceInterrupt = st.Type, st.ServiceInterrupt
-	inc.PendingApproval, inc.PendingLevel, inc.Put = st.PendingApproval, st.PendingLevel, true
+	inc.State, inc.Put = st, true
 	s := e.sessions.get(session)
 	s.mu.Lock()
 	s.incidents.Put(inc)

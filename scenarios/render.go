@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/cocmock/cocmock/mock/incident"
 	"net/http"
 	"strings"
 	"text/template"
@@ -255,24 +256,13 @@ func (n node) render(buf *bytes.Buffer, d Data) error {
 	return nil
 }
 
-// encodeJSON encodes without HTML escaping, as the service does.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 func writeJSONString(buf *bytes.Buffer, s string) {
-	b, _ := encodeJSON(s) // a string always encodes
+	b, _ := incident.Marshal(s) // a string always encodes
 	buf.Write(b)
 }
 
 func valueNode(v any) (node, error) {
-	raw, err := encodeJSON(v)
+	raw, err := incident.Marshal(v)
 	if err != nil {
 		return node{}, err
 	}

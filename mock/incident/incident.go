@@ -38,10 +38,10 @@ const (
 	ApprovalLevel = "level"
 )
 
-// Incident is one simulated ticket. The JSON form is the sandbox API's
-// (/__admin/incidents); the API's own view is Detail.
-type Incident struct {
-	Num    string `json:"incident_num"`
+// State is where an incident stands: its status, level, type, service
+// interruption and open approval. The sandbox API sets it directly
+// (PUT /__admin/incidents/{num}).
+type State struct {
 	Status string `json:"status"`
 	Level  string `json:"level,omitempty"`
 	// Type is incident_type at creation, mtm_type once a solution names one.
@@ -52,6 +52,13 @@ type Incident struct {
 	// PendingLevel is what an open level approval asks for; it becomes
 	// Level when agreed.
 	PendingLevel string `json:"pending_level,omitempty"`
+}
+
+// Incident is one simulated ticket. The JSON form is the sandbox API's
+// (/__admin/incidents); the API's own view is Detail.
+type Incident struct {
+	Num string `json:"incident_num"`
+	State
 
 	Title               string   `json:"incident_title,omitempty"`
 	Description         string   `json:"incident_description,omitempty"`

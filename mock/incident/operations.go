@@ -17,8 +17,7 @@ func NewNum(now time.Time, draw uint64) string {
 func Create(num string, body map[string]any, a Action) *Incident {
 	now := millis(a.Time)
 	inc := &Incident{
-		Num: num, Status: StatusTriggered,
-		Level: text(body["incident_level"]), Type: text(body["incident_type"]),
+		Num: num, State: State{Status: StatusTriggered, Level: text(body["incident_level"]), Type: text(body["incident_type"])},
 		Title: text(body["incident_title"]), Description: text(body["incident_description"]),
 		Source: text(body["incident_source"]), Ownership: text(body["incident_ownership"]),
 		Creator: text(body["creator"]), AssigneeScene: text(body["assignee_scene"]), AssigneeRole: text(body["assignee_role"]),
@@ -45,7 +44,7 @@ func Create(num string, body map[string]any, a Action) *Incident {
 // starts in status at DefaultLevel, with no history.
 func FirstUse(num, status string, now time.Time) *Incident {
 	ms := millis(now)
-	return &Incident{Num: num, Status: status, Level: DefaultLevel, CreateTime: ms, StartTime: ms}
+	return &Incident{Num: num, State: State{Status: status, Level: DefaultLevel}, CreateTime: ms, StartTime: ms}
 }
 
 // Handle applies what a successful HandleCocIncident call implies and

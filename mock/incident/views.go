@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bytes"
 	"encoding/json"
 )
 
@@ -28,6 +29,18 @@ const (
 	// it to "resource gone".
 	CodeNotFound = "COC.00067003"
 )
+
+// Marshal writes v as the service writes JSON: compact, without HTML
+// escaping, without a trailing newline.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
 
 // Reply builds the envelope with a code, a message (empty: null, as the
 // service sends on success) and data.
