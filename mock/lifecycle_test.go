@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/mock/mocktest"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,19 +26,7 @@ const (
 )
 
 // op builds a request body for an operation on a ticket.
-func op(num, key string) string {
-	switch key {
-	case "commitSolution1":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"commitSolution1","parameter":{"mtm_type":"inc_type_p_config_issues","is_service_interrupt":"true","cause":"c","solution":"s"}}`
-	case "confirm-true":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"ok"}}`
-	case "confirm-false":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":"false","virtual_confirm_comment":"not fixed"}}`
-	case "incidentChangeLevel1":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"incidentChangeLevel1","parameter":{"virtual_target_level":"level_20"}}`
-	}
-	return `{"incident_num":"` + num + `","operator":"u","operate_key":"` + key + `"}`
-}
+func op(num, key string) string { return mocktest.HandleBody(num, key) }
 
 func lifecycleEngine(t testing.TB) *mock.Engine {
 	return newEngine(t, mock.WithScenario("lifecycle"))
@@ -382,5 +373,89 @@ func TestSeedRefusesUnknownStatuses(t *testing.T) {
 	}
 	if _, err := eng.PutIncident("", "IM1", mock.IncidentState{Status: acknowledged, PendingLevel: "level_10"}); err == nil {
 		t.Fatal("a pending level without a level approval was taken")
+	}
+}
+
+// Every row of the lifecycle table (DESIGN.md): put the ticket in a state,
+// operate, read it back.
+func TestLifecycleTable(t *testing.T) {
+	eng := lifecycleEngine(t)
+	cases := []struct {
+		from, pending, key, to, pendingAfter string
+	}{
+		{triggered, "", "acceptedIncident1", acknowledged, ""},
+		{triggered, "", "forwardOther1", triggered, ""},
+		{triggered, "", "rejected", rejectedSt, ""},
+		{rejectedSt, "", "ReOpen", triggered, ""},
+		{acknowledged, "", "commitSolution1", resolved, ""},
+		{acknowledged, "", "forwardOther1", acknowledged, ""},
+		{acknowledged, "", "incidentChangeLevel1-down", acknowledged, "level"},
+		{acknowledged, "", "incidentPause", acknowledged, "pause"},
+		{acknowledged, "pause", "agreed", acknowledged, ""},
+		{acknowledged, "pause", "rejected", acknowledged, ""},
+		{acknowledged, "level", "agreed", acknowledged, ""},
+		{acknowledged, "level", "rejected", acknowledged, ""},
+		{resolved, "", "confirm-true", completed, ""},
+		{resolved, "", "confirm-false", acknowledged, ""},
+	}
+	for i, tc := range cases {
+		t.Run(fmt.Sprintf("%s/%s + %s → %s", tc.from, tc.pending, tc.key, tc.to), func(t *testing.T) {
+			num := fmt.Sprintf("IM-T%02d", i)
+			seed(t, eng, "", num, tc.from, tc.pending)
+			r := send(eng, mocktest.HandleBody(num, tc.key))
+			if r.Status != 200 || string(r.Body) != okBody {
+				t.Fatalf("%d %s", r.Status, r.Body)
+			}
+			tk, _ := eng.Incident("", num)
+			if tk.Status != tc.to || tk.PendingApproval != tc.pendingAfter || len(tk.History) != 1 {
+				t.Fatalf("ticket %s pending %q history %d; want %s pending %q", tk.Status, tk.PendingApproval, len(tk.History), tc.to, tc.pendingAfter)
+			}
+			if h := tk.History[0]; h.StatusBefore != tc.from || h.StatusAfter != tc.to || h.Rule == "" {
+				t.Fatalf("history %+v", h)
+			}
+		})
+	}
+}
+
+// Every operation the table does not allow, in every status.
+func TestLifecycleRefusals(t *testing.T) {
+	eng := lifecycleEngine(t)
+	allowed := map[string][]string{
+		triggered:    {"acceptedIncident1", "forwardOther1", "rejected"},
+		rejectedSt:   {"ReOpen"},
+		acknowledged: {"commitSolution1", "forwardOther1", "incidentChangeLevel1", "incidentPause"},
+		resolved:     {"confirm-true", "confirm-false"},
+		completed:    {},
+	}
+	keys := []string{"acceptedIncident1", "commitSolution1", "confirm-true", "confirm-false", "forwardOther1",
+		"incidentPause", "agreed", "rejected", "incidentChangeLevel1", "ReOpen"}
+	statuses := []string{triggered, rejectedSt, acknowledged, resolved, completed}
+	n := 0
+	for _, status := range statuses {
+		for _, key := range keys {
+			if slices.Contains(allowed[status], key) {
+				continue
+			}
+			n++
+			num := fmt.Sprintf("IM-R%03d", n)
+			t.Run(status+" refuses "+key, func(t *testing.T) {
+				seed(t, eng, "", num, status, "")
+				r := send(eng, mocktest.HandleBody(num, key))
+				var env incident.Envelope
+				if err := json.Unmarshal(r.Body, &env); err != nil || r.Status != 400 || env.ErrorCode != "GOM.00007256" || env.ErrorMsg == nil {
+					t.Fatalf("%d %s", r.Status, r.Body)
+				}
+				operateKey, _, _ := strings.Cut(key, "-")
+				if msg := *env.ErrorMsg; !strings.Contains(msg, num) || !strings.Contains(msg, status) || !strings.Contains(msg, operateKey+" needs") {
+					t.Fatalf("message %q must name the ticket, its status and what %s needs", msg, operateKey)
+				}
+				if tk, _ := eng.Incident("", num); tk.Status != status || tk.PendingApproval != "" || len(tk.History) != 0 {
+					t.Fatalf("refusal moved the ticket or wrote history: %+v", tk)
+				}
+			})
+		}
+	}
+	if n != 40 {
+		t.Fatalf("%d refusals walked, want 40 (5 statuses × 10 operations − 10 allowed)", n)
 	}
 }

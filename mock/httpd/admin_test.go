@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
@@ -63,7 +61,7 @@ func (s *sandbox) call(method, path, body string) exchange {
 
 func (s *sandbox) operate(num, key string) exchange {
 	s.t.Helper()
-	return s.call("POST", handlePath, opBody(num, key))
+	return s.call("POST", handlePath, mocktest.HandleBody(num, key))
 }
 
 func (s *sandbox) incident(num string) mock.Incident {
@@ -92,104 +90,6 @@ func pendingField(p string) string {
 		return ""
 	}
 	return fmt.Sprintf(`,"pending_approval":%q`, p)
-}
-
-func opBody(num, key string) string {
-	switch key {
-	case "commitSolution1":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"commitSolution1","parameter":{"mtm_type":"inc_type_p_config_issues","is_service_interrupt":true,"cause":"c","solution":"s"}}`
-	case "confirm-true":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":true,"virtual_confirm_comment":"ok"}}`
-	case "confirm-false":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"confirm","parameter":{"virtual_confirm_result":"false","virtual_confirm_comment":"no"}}`
-	case "incidentChangeLevel1":
-		return `{"incident_num":"` + num + `","operator":"u","operate_key":"incidentChangeLevel1","parameter":{"virtual_target_level":"level_50"}}` // a de-escalation from level_30
-	}
-	return `{"incident_num":"` + num + `","operator":"u","operate_key":"` + key + `"}`
-}
-
-// Every row of the lifecycle table (DESIGN.md), over HTTP: seed the ticket
-// through the sandbox API, operate, read it back.
-func TestLifecycleTableOverHTTP(t *testing.T) {
-	sb := newSandbox(t, httpd.Config{}, mock.WithScenario("lifecycle"))
-	cases := []struct {
-		from, pending, key, to, pendingAfter string
-	}{
-		{triggered, "", "acceptedIncident1", acknowledged, ""},
-		{triggered, "", "forwardOther1", triggered, ""},
-		{triggered, "", "rejected", rejectedSt, ""},
-		{rejectedSt, "", "ReOpen", triggered, ""},
-		{acknowledged, "", "commitSolution1", resolved, ""},
-		{acknowledged, "", "forwardOther1", acknowledged, ""},
-		{acknowledged, "", "incidentChangeLevel1", acknowledged, "level"},
-		{acknowledged, "", "incidentPause", acknowledged, "pause"},
-		{acknowledged, "pause", "agreed", acknowledged, ""},
-		{acknowledged, "pause", "rejected", acknowledged, ""},
-		{acknowledged, "level", "agreed", acknowledged, ""},
-		{acknowledged, "level", "rejected", acknowledged, ""},
-		{resolved, "", "confirm-true", completed, ""},
-		{resolved, "", "confirm-false", acknowledged, ""},
-	}
-	for i, tc := range cases {
-		t.Run(fmt.Sprintf("%s/%s + %s → %s", tc.from, tc.pending, tc.key, tc.to), func(t *testing.T) {
-			num := fmt.Sprintf("IM-T%02d", i)
-			sb.seed(num, tc.from, tc.pending)
-			x := sb.operate(num, tc.key)
-			if x.status != 200 || x.body != `{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}` {
-				t.Fatalf("%d %s", x.status, x.body)
-			}
-			tk := sb.incident(num)
-			if tk.Status != tc.to || tk.PendingApproval != tc.pendingAfter || len(tk.History) != 1 {
-				t.Fatalf("ticket %s pending %q history %d; want %s pending %q", tk.Status, tk.PendingApproval, len(tk.History), tc.to, tc.pendingAfter)
-			}
-			if h := tk.History[0]; h.StatusBefore != tc.from || h.StatusAfter != tc.to || h.Rule == "" {
-				t.Fatalf("history %+v", h)
-			}
-		})
-	}
-}
-
-// Every operation the table does not allow, in every status, over HTTP.
-func TestLifecycleRefusalsOverHTTP(t *testing.T) {
-	sb := newSandbox(t, httpd.Config{}, mock.WithScenario("lifecycle"))
-	allowed := map[string][]string{
-		triggered:    {"acceptedIncident1", "forwardOther1", "rejected"},
-		rejectedSt:   {"ReOpen"},
-		acknowledged: {"commitSolution1", "forwardOther1", "incidentChangeLevel1", "incidentPause"},
-		resolved:     {"confirm-true", "confirm-false"},
-		completed:    {},
-	}
-	keys := []string{"acceptedIncident1", "commitSolution1", "confirm-true", "confirm-false", "forwardOther1",
-		"incidentPause", "agreed", "rejected", "incidentChangeLevel1", "ReOpen"}
-	statuses := []string{triggered, rejectedSt, acknowledged, resolved, completed}
-	n := 0
-	for _, status := range statuses {
-		for _, key := range keys {
-			if slices.Contains(allowed[status], key) {
-				continue
-			}
-			n++
-			num := fmt.Sprintf("IM-R%03d", n)
-			t.Run(status+" refuses "+key, func(t *testing.T) {
-				sb.seed(num, status, "")
-				x := sb.operate(num, key)
-				var env incident.Envelope
-				if err := json.Unmarshal([]byte(x.body), &env); err != nil || x.status != 400 || env.ErrorCode != "GOM.00007256" || env.ErrorMsg == nil {
-					t.Fatalf("%d %s", x.status, x.body)
-				}
-				operateKey, _, _ := strings.Cut(key, "-")
-				if msg := *env.ErrorMsg; !strings.Contains(msg, num) || !strings.Contains(msg, status) || !strings.Contains(msg, operateKey+" needs") {
-					t.Fatalf("message %q must name the ticket, its status and what %s needs", msg, operateKey)
-				}
-				if tk := sb.incident(num); tk.Status != status || tk.PendingApproval != "" || len(tk.History) != 0 {
-					t.Fatalf("refusal moved the ticket or wrote history: %+v", tk)
-				}
-			})
-		}
-	}
-	if n != 40 {
-		t.Fatalf("%d refusals walked, want 40 (5 statuses × 10 operations − 10 allowed)", n)
-	}
 }
 
 func TestAdminScenarioSwitchPerSession(t *testing.T) {
