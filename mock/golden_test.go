@@ -34,15 +34,25 @@ func TestGoldenReplies(t *testing.T) {
 		{"create", func(string) mock.Request { return post(createPath, mocktest.CreateBody("Login fails")) }},
 		{"handle-accept", func(n string) mock.Request { return post(handlePath, mocktest.HandleBody(n, "acceptedIncident1")) }},
 		{"handle-commit", func(n string) mock.Request { return post(handlePath, mocktest.HandleBody(n, "commitSolution1")) }},
-		{"detail", func(n string) mock.Request { return mock.Request{Method: "GET", Path: detailPath + n, Header: http.Header{}} }},
+		{"detail", func(n string) mock.Request {
+			return mock.Request{Method: "GET", Path: detailPath + n, Header: http.Header{}}
+		}},
 		{"history", func(n string) mock.Request {
 			return post(historyPath, `{"string_filters":[{"field":"ticket_id","operator":"=","values":["`+n+`"]}]}`)
 		}},
-		{"detail-unknown", func(string) mock.Request { return mock.Request{Method: "GET", Path: detailPath + "IM-NOBODY", Header: http.Header{}} }},
+		{"detail-unknown", func(string) mock.Request {
+			return mock.Request{Method: "GET", Path: detailPath + "IM-NOBODY", Header: http.Header{}}
+		}},
 		{"handle-invalid", func(string) mock.Request { return post(handlePath, mocktest.HandleBody("IM1", "acceptIncident1")) }},
-		{"handle-200-gom-error", func(string) mock.Request { return post(handlePath, mocktest.HandleBody("IM1-E200", "acceptedIncident1")) }},
-		{"gateway-401", func(string) mock.Request { return post(handlePath, mocktest.HandleBody("IM1-E401", "acceptedIncident1")) }},
-		{"gateway-429", func(string) mock.Request { return post(handlePath, mocktest.HandleBody("IM1-E429", "acceptedIncident1")) }},
+		{"handle-200-gom-error", func(string) mock.Request {
+			return post(handlePath, mocktest.HandleBody("IM1-E200", "acceptedIncident1"))
+		}},
+		{"gateway-401", func(string) mock.Request {
+			return post(handlePath, mocktest.HandleBody("IM1-E401", "acceptedIncident1"))
+		}},
+		{"gateway-429", func(string) mock.Request {
+			return post(handlePath, mocktest.HandleBody("IM1-E429", "acceptedIncident1"))
+		}},
 		{"gateway-404", func(string) mock.Request { return post("/v1/external/nope", "{}") }},
 		{"gateway-413", func(string) mock.Request { r := post(handlePath, ""); r.Oversize = true; return r }},
 	}
