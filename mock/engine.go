@@ -214,8 +214,11 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	return reply
 }
 
-// handle is the pipeline of DESIGN.md, top to bottom. It notes what it
-// decides in x for the journal.
+// handle is the pipeline of DESIGN.md, top to bottom, with one deliberate
+// difference: the scenario and Prefer (DESIGN's step 6) are read before
+// validation (its step 5), so that a mistake in steering the sandbox is
+// answered as the sandbox's problem whatever the body (tested). It notes
+// what it decides in x for the journal.
 func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exchange) Reply {
 	// 1. The gateway refuses bodies over its limit before anything else.
 	if req.Oversize {
@@ -247,8 +250,9 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		}
 	}
 
-	// 4. Pick the scenario and read Prefer: a mistake in steering the
-	//    sandbox is the sandbox's problem+json, whatever the body.
+	// 4. Pick the scenario and read Prefer, before validation on purpose: a
+	//    mistake in steering the sandbox is the sandbox's problem+json,
+	//    whatever the body.
 	sc, problem := e.pickScenario(req.Header, sess)
 	if problem != nil {
 		return problem.Reply()
