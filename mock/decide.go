@@ -40,8 +40,13 @@ type decision struct {
 // happens under the session's lock, so that of many concurrent calls on one
 // incident exactly one sees a given state.
 func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID string) decision {
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
+	var d decision
+	e.sessions.change(sess, func() { d = e.decideLocked(sess, sc, op, in, faker, requestID) })
+	return d
+}
+
+// decideLocked is decide under the session's lock.
+func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID string) decision {
 	now := e.clock.Now()
 
 	d := decision{key: in.Key}
@@ -116,6 +121,9 @@ func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Opera
 	}
 	if inc != nil {
 		d.num, d.after = inc.Num, inc.Status
+		if sess.incidents.Get(inc.Num) == inc {
+			sess.incidents.Refresh(inc) // it may have grown
+		}
 	} else if op.ID != incident.OpCreate {
 		d.num = d.key
 	}

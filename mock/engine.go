@@ -84,9 +84,12 @@ type Engine struct {
 	auth     *auth.Authenticator
 	throttle *throttle
 	observer Observer
-	// maxSessions and journalSize size the sessions; read once by New.
-	maxSessions int
-	journalSize int
+	// maxSessions, journalSize, journalBytes and stateBytes are the memory
+	// model's bounds (session.go); read once by New.
+	maxSessions  int
+	journalSize  int
+	journalBytes int64
+	stateBytes   int64
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
 }
@@ -136,6 +139,15 @@ func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o }
 // WithJournalSize sets how many exchanges each session's journal keeps.
 func WithJournalSize(n int) Option { return func(e *Engine) { e.journalSize = n } }
 
+// WithJournalBytes bounds the bytes all journals hold together; beyond it
+// the oldest exchanges go, least recently used sessions first.
+func WithJournalBytes(n int64) Option { return func(e *Engine) { e.journalBytes = n } }
+
+// WithStateBytes bounds the bytes all sessions' incidents and sequence
+// counters hold together; beyond it least recently used sessions are
+// dropped.
+func WithStateBytes(n int64) Option { return func(e *Engine) { e.stateBytes = n } }
+
 // New builds an engine for a spec and a scenario set. It fails when the
 // default scenario is not in the set.
 func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error) {
@@ -145,13 +157,15 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 		clock:    systemClock{},
 		log:      slog.New(slog.DiscardHandler),
 
-		maxSessions: DefaultMaxSessions,
-		journalSize: DefaultJournalSize,
+		maxSessions:  DefaultMaxSessions,
+		journalSize:  DefaultJournalSize,
+		journalBytes: DefaultJournalBytes,
+		stateBytes:   DefaultStateBytes,
 	}
 	for _, opt := range opts {
 		opt(e)
 	}
-	e.sessions = newSessions(e.maxSessions, e.journalSize)
+	e.sessions = newSessions(e.maxSessions, e.journalSize, e.journalBytes, e.stateBytes)
 	if _, ok := set.Get(e.scenario); !ok {
 		return nil, fmt.Errorf("scenario %q is not loaded (known: %v)", e.scenario, set.Names())
 	}
@@ -192,21 +206,15 @@ func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
 func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	start := e.clock.Now()
 	sess := e.sessions.get(req.Header.Get(SessionHeader))
-	x := &Exchange{
-		Time: start, Session: sess.id, RequestID: req.ID,
-		Request: Message{Method: req.Method, Path: req.Path, Query: req.RawQuery, Header: redact(req.Header)},
-	}
-	x.Request.Body, x.Request.Truncated = journalBody(req.Body)
+	x := &Exchange{Time: start, Session: sess.id, RequestID: req.ID, Request: journalMessage(req.Header, req.Body)}
+	x.Request.Method, x.Request.Path, x.Request.Query = req.Method, req.Path, req.RawQuery
 
 	reply := e.handle(ctx, req, sess, x)
 
 	x.Status, x.Fault, x.Delay = reply.Status, reply.Fault, reply.Delay
-	x.Reply = Message{Header: reply.Header}
-	x.Reply.Body, x.Reply.Truncated = journalBody(reply.Body)
+	x.Reply = journalMessage(reply.Header, reply.Body)
 	x.Duration = e.clock.Now().Sub(start)
-	sess.mu.Lock()
-	sess.journal.add(*x)
-	sess.mu.Unlock()
+	e.sessions.journal(sess, *x)
 	if e.observer != nil {
 		e.observer.Observe(x)
 	}

@@ -2,10 +2,14 @@ package mock
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultJournalSize is how many exchanges a session's journal keeps.
@@ -60,12 +64,29 @@ type AuthFailure struct {
 
 // Message is a request or reply as journaled.
 type Message struct {
-	Method    string      `json:"method,omitempty"`
-	Path      string      `json:"path,omitempty"`
-	Query     string      `json:"query,omitempty"`
-	Header    http.Header `json:"headers,omitempty"`
-	Body      Body        `json:"body,omitempty"`
-	Truncated bool        `json:"body_truncated,omitempty"`
+	Method string      `json:"method,omitempty"`
+	Path   string      `json:"path,omitempty"`
+	Query  string      `json:"query,omitempty"`
+	Header http.Header `json:"headers,omitempty"`
+	// HeadersTruncated says values were cut to keep maxJournalHeader bytes.
+	HeadersTruncated bool `json:"headers_truncated,omitempty"`
+	Body             Body `json:"body,omitempty"`
+	Truncated        bool `json:"body_truncated,omitempty"`
+	// BodyEncoding is "base64" for a body that is not valid UTF-8: Body
+	// then holds its base64 text, so that the journal stays valid JSON.
+	BodyEncoding string `json:"body_encoding,omitempty"`
+}
+
+// journalMessage is a message's headers and body as the journal keeps
+// them: secrets redacted, headers and body cut, invalid UTF-8 as base64.
+func journalMessage(h http.Header, body []byte) Message {
+	m := Message{}
+	m.Header, m.HeadersTruncated = journalHeader(h)
+	m.Body, m.Truncated = journalBody(body)
+	if !utf8.Valid(m.Body) {
+		m.Body, m.BodyEncoding = Body(base64.StdEncoding.EncodeToString(m.Body)), "base64"
+	}
+	return m
 }
 
 // Body is a journaled body: the bytes as they were sent. It is encoded as
@@ -89,30 +110,65 @@ func (b *Body) UnmarshalJSON(data []byte) error {
 }
 
 // secretHeaders never reach the journal or the log.
-var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token"}
+var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token", "Proxy-Authorization", "Cookie", "Set-Cookie"}
 
 // Redacted is what stands in for a secret.
 const Redacted = "[redacted]"
 
-// redact returns h with secrets replaced. Without secrets it returns h
-// itself: a request's headers are not written to once it is read.
-func redact(h http.Header) http.Header {
-	secret := false
-	for _, name := range secretHeaders {
-		if _, ok := h[name]; ok {
+// Per-exchange caps: what one exchange can hold however large the request.
+const (
+	// maxJournalHeader bounds the header bytes kept of one message; longer
+	// values are cut (and the message says so).
+	maxJournalHeader = 8 << 10
+	// exchangeOverhead is what an exchange costs beside its bodies and
+	// headers, for the byte budget.
+	exchangeOverhead = 1 << 10
+)
+
+// journalHeader returns h as the journal keeps it: secrets replaced, and
+// values cut so that the whole is at most maxJournalHeader bytes. Without
+// anything to change it returns h itself: a request's headers are not
+// written to once it is read.
+func journalHeader(h http.Header) (http.Header, bool) {
+	secret, size := false, 0
+	for name, values := range h {
+		if slices.Contains(secretHeaders, name) {
 			secret = true
 		}
-	}
-	if !secret {
-		return h
-	}
-	out := h.Clone()
-	for _, name := range secretHeaders {
-		if _, ok := out[name]; ok {
-			out[name] = []string{Redacted}
+		for _, v := range values {
+			size += len(name) + len(v)
 		}
 	}
-	return out
+	if !secret && size <= maxJournalHeader {
+		return h, false
+	}
+	out := make(http.Header, len(h))
+	left := maxJournalHeader
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[name] {
+			if slices.Contains(secretHeaders, name) {
+				v = Redacted
+			}
+			if cut := max(left-len(name), 0); len(v) > cut {
+				v = strings.ToValidUTF8(v[:cut], "")
+			}
+			left -= len(name) + len(v)
+			out[name] = append(out[name], v)
+		}
+	}
+	return out, size > maxJournalHeader
+}
+
+// headerBytes is what a header costs in the byte budget.
+func headerBytes(h http.Header) int {
+	n := 0
+	for name, values := range h {
+		n += len(name) + 16
+		for _, v := range values {
+			n += len(v) + 16
+		}
+	}
+	return n
 }
 
 // journalBody keeps a body, cut at maxJournalBody. The bytes are shared,
@@ -125,49 +181,81 @@ func journalBody(b []byte) (Body, bool) {
 	return Body(b), false
 }
 
-// journal is a ring of the latest entries. The session lock guards it.
+// size is what an exchange costs in the journal's byte budget.
+func (x *Exchange) size() int {
+	n := exchangeOverhead + len(x.Request.Body) + len(x.Reply.Body) + headerBytes(x.Request.Header) + headerBytes(x.Reply.Header)
+	if x.Auth != nil {
+		n += len(x.Auth.CanonicalRequest) + len(x.Auth.StringToSign)
+	}
+	for _, v := range slices.Concat(x.Violations, x.ReplyViolations) {
+		n += len(v)
+	}
+	return n
+}
+
+// journal holds a session's latest exchanges, oldest first: at most max of
+// them, grown as they come (a new session costs nothing until used). The
+// session lock guards it.
 type journal struct {
+	max     int
 	entries []Exchange
-	next    int // where the next entry goes
-	full    bool
+	head    int // entries[head:] are held
+	bytes   int
 }
 
-func newJournal(size int) *journal {
-	if size <= 0 {
-		size = DefaultJournalSize
+func newJournal(max int) *journal {
+	if max <= 0 {
+		max = DefaultJournalSize
 	}
-	return &journal{entries: make([]Exchange, size)}
+	return &journal{max: max}
 }
 
-func (j *journal) add(e Exchange) {
-	j.entries[j.next] = e
-	j.next = (j.next + 1) % len(j.entries)
-	if j.next == 0 {
-		j.full = true
+// add keeps an exchange, dropping the oldest beyond max; it returns the
+// change in bytes held.
+func (j *journal) add(x Exchange) int {
+	before := j.bytes
+	j.entries = append(j.entries, x)
+	j.bytes += x.size()
+	for j.len() > j.max {
+		j.dropOldest()
 	}
+	return j.bytes - before
 }
 
-func (j *journal) len() int {
-	if j.full {
-		return len(j.entries)
+// dropOldest forgets the oldest exchange and returns the bytes it held.
+func (j *journal) dropOldest() int {
+	if j.len() == 0 {
+		return 0
 	}
-	return j.next
+	n := j.entries[j.head].size()
+	j.entries[j.head] = Exchange{}
+	j.head++
+	j.bytes -= n
+	// Compact once half the slice is dropped entries, so that the array
+	// stays within twice what is held.
+	if j.head > len(j.entries)/2 {
+		j.entries = slices.Clip(append(j.entries[:0], j.entries[j.head:]...))
+		j.head = 0
+	}
+	return n
 }
+
+func (j *journal) len() int { return len(j.entries) - j.head }
 
 // newestFirst calls f on each entry, newest first, until f returns false.
 func (j *journal) newestFirst(f func(*Exchange) bool) {
-	n := j.len()
-	for i := 1; i <= n; i++ {
-		idx := (j.next - i + len(j.entries)) % len(j.entries)
-		if !f(&j.entries[idx]) {
+	for i := len(j.entries) - 1; i >= j.head; i-- {
+		if !f(&j.entries[i]) {
 			return
 		}
 	}
 }
 
-func (j *journal) clear() {
-	clear(j.entries)
-	j.next, j.full = 0, false
+// clear forgets every exchange and returns the bytes freed.
+func (j *journal) clear() int {
+	n := j.bytes
+	j.entries, j.head, j.bytes = nil, 0, 0
+	return n
 }
 
 // Filter selects journal entries; zero fields match everything.

@@ -66,9 +66,7 @@ func (e *Engine) ClearRequests(session string) {
 	if s == nil {
 		return
 	}
-	s.mu.Lock()
-	s.journal.clear()
-	s.mu.Unlock()
+	e.sessions.change(s, func() { s.journal.clear() })
 }
 
 // Incidents returns a session's incidents, sorted by number.
@@ -141,9 +139,8 @@ func (e *Engine) PutIncident(session, num string, st IncidentState) (Incident, e
 	}
 	inc.State, inc.Put = st, true
 	s := e.sessions.get(session)
-	s.mu.Lock()
-	s.incidents.Put(inc)
-	s.mu.Unlock()
+	e.sessions.change(s, func() { s.incidents.Put(inc) })
+	e.sessions.enforce(s)
 	return inc.Clone(), nil
 }
 
@@ -151,7 +148,7 @@ func (e *Engine) PutIncident(session, num string, st IncidentState) (Incident, e
 // the start.
 func (e *Engine) Reset(session string) {
 	if s := e.sessions.lookup(session); s != nil {
-		s.reset()
+		e.sessions.reset(s)
 	}
 }
 
@@ -161,13 +158,16 @@ func (e *Engine) ResetAll() { e.sessions.dropAll() }
 // Stats are gauges of the sandbox's memory.
 type Stats struct {
 	Sessions       int // named sessions held (the default one not counted)
-	JournalEntries int // entries held in all journals
+	JournalEntries int // exchanges held in all journals
 	Incidents      int
+	// JournalBytes and StateBytes are what the budgets count: the journals,
+	// and the incidents and sequence counters, of all sessions.
+	JournalBytes, StateBytes int64
 }
 
 // Stats counts what the sandbox holds now.
 func (e *Engine) Stats() Stats {
-	st := Stats{Sessions: e.sessions.count()}
+	st := Stats{Sessions: e.sessions.count(), JournalBytes: e.sessions.journalBytes.Load(), StateBytes: e.sessions.stateBytes.Load()}
 	for _, s := range e.sessions.all() {
 		s.mu.Lock()
 		st.JournalEntries += s.journal.len()

@@ -2,21 +2,28 @@ package mock
 
 import (
 	"container/list"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cocmock/cocmock/mock/incident"
 )
 
-// DefaultMaxSessions is how many sessions are kept unless told otherwise.
-const DefaultMaxSessions = 1000
-
-// Bounds of one session's state: beyond them the oldest incidents and
-// sequence counters are forgotten, so that memory stays flat however many
-// incident numbers a run invents.
+// Defaults of the sandbox's memory model (README "Limits"): at most
+// DefaultMaxSessions sessions, each with at most DefaultJournalSize
+// exchanges, MaxIncidentsPerSession incidents and MaxCountersPerSession
+// sequence counters; and, across all sessions, at most DefaultJournalBytes
+// of journal and DefaultStateBytes of incidents and counters.
 const (
+	DefaultMaxSessions     = 1000
+	DefaultJournalBytes    = 64 << 20
+	DefaultStateBytes      = 80 << 20
 	MaxIncidentsPerSession = incident.DefaultMaxPerStore
 	MaxCountersPerSession  = 10000
 )
+
+// counterOverhead is what a sequence counter costs beside its key.
+const counterOverhead = 64
 
 // session is one caller's sandbox: incidents, sequence counters, active
 // scenario and journal. The default session (no header) has the empty id.
@@ -26,15 +33,18 @@ type session struct {
 	id        string
 	mu        sync.Mutex
 	scenario  string
-	counters  *capped[int]
+	counters  *counters
 	incidents *incident.Store
 	journal   *journal
+	// dropped is set when the session is forgotten; requests still holding
+	// it then no longer count towards the budgets. Guarded by mu.
+	dropped bool
 }
 
 func newSession(id string, journalSize int) *session {
 	return &session{
 		id:        id,
-		counters:  newCapped[int](MaxCountersPerSession),
+		counters:  newCounters(MaxCountersPerSession),
 		incidents: incident.NewStore(MaxIncidentsPerSession),
 		journal:   newJournal(journalSize),
 	}
@@ -42,11 +52,7 @@ func newSession(id string, journalSize int) *session {
 
 // next returns how many times key was counted before, and counts it. The
 // caller holds s.mu.
-func (s *session) next(key string) int {
-	n, _ := s.counters.get(key)
-	s.counters.put(key, n+1)
-	return n
-}
+func (s *session) next(key string) int { return s.counters.next(key) }
 
 func (s *session) activeScenario() string {
 	s.mu.Lock()
@@ -54,45 +60,41 @@ func (s *session) activeScenario() string {
 	return s.scenario
 }
 
-// reset empties the session: incidents, counters and journal. The active
-// scenario stays, as a session's setting rather than its state.
-func (s *session) reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.counters = newCapped[int](MaxCountersPerSession)
-	s.incidents = incident.NewStore(MaxIncidentsPerSession)
-	s.journal.clear()
-}
+// stateBytes is what the session's incidents and counters hold. The caller
+// holds s.mu.
+func (s *session) stateBytes() int { return s.incidents.Bytes() + s.counters.bytes }
 
-// capped is a map that forgets its oldest keys beyond max.
-type capped[V any] struct {
+// counters are a session's sequence counters; beyond max the oldest key is
+// forgotten.
+type counters struct {
 	max   int
-	m     map[string]V
-	order []string // keys by first insertion, oldest first
+	m     map[string]int
+	order []string // keys by first use, oldest first
+	bytes int
 }
 
-func newCapped[V any](max int) *capped[V] {
-	return &capped[V]{max: max, m: map[string]V{}}
-}
+func newCounters(max int) *counters { return &counters{max: max, m: map[string]int{}} }
 
-func (c *capped[V]) get(k string) (V, bool) {
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *capped[V]) put(k string, v V) {
-	if _, ok := c.m[k]; !ok {
-		c.order = append(c.order, k)
+func (c *counters) next(key string) int {
+	n, ok := c.m[key]
+	if !ok {
+		c.order = append(c.order, key)
+		c.bytes += len(key) + counterOverhead
 	}
-	c.m[k] = v
+	c.m[key] = n + 1
 	for len(c.m) > c.max {
-		delete(c.m, c.order[0])
-		c.order = c.order[1:]
+		old := c.order[0]
+		c.order = slices.Delete(c.order, 0, 1)
+		delete(c.m, old)
+		c.bytes -= len(old) + counterOverhead
 	}
+	return n
 }
 
-// sessions holds the sessions by id, created on first use. Beyond max the
-// least recently used one is dropped; the default session is never dropped.
+// sessions holds the sessions by id, created on first use, and keeps the
+// memory model: beyond max sessions the least recently used one is dropped
+// (the default session never is), and the journal and state budgets are
+// kept across all of them (see enforce).
 type sessions struct {
 	mu          sync.Mutex
 	max         int
@@ -100,10 +102,18 @@ type sessions struct {
 	byID        map[string]*list.Element
 	lru         *list.List // front: most recently used
 	main        *session
+
+	// The budgets, and what all sessions hold now. Sessions add to the
+	// totals under their own lock; enforce reads them without one.
+	journalCap, stateCap     int64
+	journalBytes, stateBytes atomic.Int64
 }
 
-func newSessions(max, journalSize int) *sessions {
-	return &sessions{max: max, journalSize: journalSize, byID: map[string]*list.Element{}, lru: list.New(), main: newSession("", journalSize)}
+func newSessions(max, journalSize int, journalCap, stateCap int64) *sessions {
+	return &sessions{
+		max: max, journalSize: journalSize, byID: map[string]*list.Element{}, lru: list.New(),
+		main: newSession("", journalSize), journalCap: journalCap, stateCap: stateCap,
+	}
 }
 
 // lookup returns a session without creating it; nil when there is none.
@@ -132,11 +142,93 @@ func (s *sessions) get(id string) *session {
 	sess := newSession(id, s.journalSize)
 	s.byID[id] = s.lru.PushFront(sess)
 	for s.max > 0 && s.lru.Len() > s.max {
-		oldest := s.lru.Back()
-		s.lru.Remove(oldest)
-		delete(s.byID, oldest.Value.(*session).id)
+		s.dropLocked(s.lru.Back())
 	}
 	return sess
+}
+
+// dropLocked forgets a named session and its bytes. The caller holds s.mu.
+func (s *sessions) dropLocked(el *list.Element) {
+	victim := el.Value.(*session)
+	s.lru.Remove(el)
+	delete(s.byID, victim.id)
+	victim.mu.Lock()
+	victim.dropped = true
+	s.journalBytes.Add(-int64(victim.journal.bytes))
+	s.stateBytes.Add(-int64(victim.stateBytes()))
+	victim.mu.Unlock()
+}
+
+// change runs f on a session under its lock and counts how f changed
+// what the session holds.
+func (s *sessions) change(sess *session, f func()) {
+	sess.mu.Lock()
+	journalBefore, stateBefore := sess.journal.bytes, sess.stateBytes()
+	f()
+	if !sess.dropped {
+		s.journalBytes.Add(int64(sess.journal.bytes - journalBefore))
+		s.stateBytes.Add(int64(sess.stateBytes() - stateBefore))
+	}
+	sess.mu.Unlock()
+}
+
+// journal keeps an exchange in its session, then keeps the budgets.
+func (s *sessions) journal(sess *session, x Exchange) {
+	s.change(sess, func() { sess.journal.add(x) })
+	s.enforce(sess)
+}
+
+// enforce keeps the budgets, cheaply when they hold. Over the journal
+// budget, the oldest exchanges go, least recently used sessions first;
+// over the state budget, least recently used named sessions are dropped
+// whole (their incidents with them); the session in use and the default
+// one come last, losing their oldest exchanges or incidents.
+func (s *sessions) enforce(current *session) {
+	over := func() (journal, state bool) {
+		return s.journalBytes.Load() > s.journalCap, s.stateBytes.Load() > s.stateCap
+	}
+	if j, st := over(); !j && !st {
+		return
+	}
+	s.mu.Lock()
+	for el := s.lru.Back(); el != nil; {
+		j, st := over()
+		if !j && !st {
+			break
+		}
+		prev := el.Prev()
+		victim := el.Value.(*session)
+		switch {
+		case victim == current:
+		case st:
+			s.dropLocked(el)
+		default:
+			s.trim(victim, true, false)
+		}
+		el = prev
+	}
+	s.mu.Unlock()
+	for _, last := range []*session{s.main, current} {
+		if j, st := over(); j || st {
+			s.trim(last, j, st)
+		}
+	}
+}
+
+// trim drops a session's oldest exchanges (journal) or incidents (state)
+// until the budget holds or the session has none left.
+func (s *sessions) trim(sess *session, journal, state bool) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.dropped {
+		return
+	}
+	for journal && s.journalBytes.Load() > s.journalCap && sess.journal.len() > 0 {
+		s.journalBytes.Add(-int64(sess.journal.dropOldest()))
+	}
+	for state && s.stateBytes.Load() > s.stateCap && sess.incidents.Len() > 0 {
+		s.stateBytes.Add(-int64(sess.incidents.DropOldest()))
+	}
 }
 
 // all returns every session, the default one first.
@@ -160,8 +252,19 @@ func (s *sessions) count() int {
 // dropAll forgets every named session and resets the default one.
 func (s *sessions) dropAll() {
 	s.mu.Lock()
-	s.byID = map[string]*list.Element{}
-	s.lru.Init()
+	for s.lru.Len() > 0 {
+		s.dropLocked(s.lru.Back())
+	}
 	s.mu.Unlock()
-	s.main.reset()
+	s.reset(s.main)
+}
+
+// reset empties a session: incidents, counters and journal. The active
+// scenario stays, as a session's setting rather than its state.
+func (s *sessions) reset(sess *session) {
+	s.change(sess, func() {
+		sess.counters = newCounters(MaxCountersPerSession)
+		sess.incidents = incident.NewStore(MaxIncidentsPerSession)
+		sess.journal.clear()
+	})
 }

@@ -30,6 +30,11 @@ type serveConfig struct {
 	maxHang     time.Duration
 	maxSessions int
 	journalSize int
+	journalMem  byteSize
+	stateMem    byteSize
+	bodyMem     byteSize
+	readTimeout time.Duration
+	maxConns    int
 	adminToken  string
 	auth        string
 	ak, sk      string
@@ -45,7 +50,7 @@ type serveConfig struct {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := serveConfig{maxBody: httpd.DefaultMaxBody}
+	cfg := serveConfig{maxBody: httpd.DefaultMaxBody, journalMem: mock.DefaultJournalBytes, stateMem: mock.DefaultStateBytes, bodyMem: httpd.DefaultBodyBytes}
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.spec, "spec", "", "OpenAPI document to serve instead of the embedded COC contract")
@@ -55,7 +60,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Var(&cfg.maxBody, "max-body", "largest request body taken; larger ones get the gateway's 413 APIGW.0201")
 	fs.DurationVar(&cfg.maxHang, "max-hang", httpd.DefaultMaxHang, "longest a 'hang' fault holds a request")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", mock.DefaultMaxSessions, "sessions kept; the least recently used is dropped beyond it")
-	fs.IntVar(&cfg.journalSize, "journal-size", mock.DefaultJournalSize, "exchanges each session's journal keeps (a ring)")
+	fs.IntVar(&cfg.journalSize, "journal-size", mock.DefaultJournalSize, "exchanges each session's journal keeps at most")
+	fs.Var(&cfg.journalMem, "journal-bytes", "bytes all journals hold together; beyond it the oldest exchanges go, least recently used sessions first")
+	fs.Var(&cfg.stateMem, "state-bytes", "bytes all sessions' incidents and sequence counters hold together; beyond it least recently used sessions are dropped")
+	fs.DurationVar(&cfg.readTimeout, "read-timeout", httpd.DefaultReadTimeout, "longest a client may take to send a request, body included; the connection is closed then")
+	fs.IntVar(&cfg.maxConns, "max-conns", httpd.DefaultMaxConns, "connections served at once; more wait in the kernel's accept queue")
+	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB) read at once, each counted at --max-body; more wait")
 	fs.StringVar(&cfg.adminToken, "admin-token", "", "when set, /__admin (but health) needs Authorization: Bearer <token>")
 	fs.StringVar(&cfg.auth, "auth", "none", "gateway authentication: none, token (X-Auth-Token) or aksk (SDK-HMAC-SHA256 signatures)")
 	fs.StringVar(&cfg.ak, "ak", "", "access key accepted in aksk mode (with --sk)")
@@ -75,8 +85,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
-	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 || cfg.grace <= 0 {
-		return usageError("--max-hang, --max-sessions, --journal-size and --shutdown-grace must be above 0")
+	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 || cfg.grace <= 0 || cfg.readTimeout <= 0 || cfg.maxConns <= 0 {
+		return usageError("--max-hang, --max-sessions, --journal-size, --shutdown-grace, --read-timeout and --max-conns must be above 0")
 	}
 	if cfg.rateLimit < 0 || cfg.lockAfter < 0 || cfg.lockFor <= 0 {
 		return usageError("--rate-limit and --auth-lock-after must be 0 or more, --auth-lock-for above 0")
@@ -107,6 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	engine, err := mock.New(spec, set,
 		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),
 		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize),
+		mock.WithJournalBytes(int64(cfg.journalMem)), mock.WithStateBytes(int64(cfg.stateMem)),
 		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit), mock.WithObserver(meters))
 	if err != nil {
 		return usageError("--scenario: %v", err)
@@ -114,13 +125,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	meters.Gauges(engine.Stats)
 	edge := httpd.Config{
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
-		Metrics: meters.Handler(),
+		Metrics: meters.Handler(), ReadTimeout: cfg.readTimeout, MaxConns: cfg.maxConns, BodyBytes: int64(cfg.bodyMem),
 	}
 	reload := &reloader{spec: spec, dir: cfg.scenarios, engine: engine, log: log}
 	if cfg.scenarios != "" {
 		edge.Reload = reload.reload
 	}
-	srv := httpd.New(engine, edge).HTTPServer(cfg.addr)
+	front := httpd.New(engine, edge)
+	srv := front.HTTPServer(cfg.addr)
 	// Every request's context descends from base: cancelling it ends the
 	// delays and hangs that would outlive the shutdown grace.
 	base, cutInFlight := context.WithCancel(context.Background())
@@ -138,6 +150,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	ln = front.Listener(ln)
 	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d, auth %s)\n",
 		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed(), cfg.auth)
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/net/netutil"
 
 	"github.com/cocmock/cocmock/mock"
 )
@@ -40,6 +42,18 @@ type Config struct {
 	// the scenario files again and swaps the new set in. A returned
 	// scenarios.Findings is listed in the problem reply.
 	Reload func() error
+	// ReadTimeout bounds how long a client may take to send a request,
+	// body included; the connection is closed then. Zero means
+	// DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// MaxConns bounds the connections served at once (Listener). Zero means
+	// DefaultMaxConns.
+	MaxConns int
+	// BodyBytes bounds the bytes of large request bodies (over
+	// smallBody, or of unknown length) read at once: each takes MaxBody of
+	// it until answered, and waits for room within ReadTimeout. Zero means
+	// DefaultBodyBytes.
+	BodyBytes int64
 }
 
 // StatusClientClosed is logged for requests whose client left before the
@@ -48,15 +62,26 @@ const StatusClientClosed = 499
 
 // Defaults of Config.
 const (
-	DefaultMaxBody = 1 << 20
-	DefaultMaxHang = 5 * time.Minute
+	DefaultMaxBody     = 1 << 20
+	DefaultMaxHang     = 5 * time.Minute
+	DefaultReadTimeout = 30 * time.Second
+	DefaultMaxConns    = 1024
+	DefaultBodyBytes   = 64 << 20
 )
+
+// smallBody is the largest announced body read into a buffer of its size
+// at once; larger ones (and bodies of unknown length) grow as bytes arrive
+// and take room in the BodyBytes budget.
+const smallBody = 16 << 10
 
 // Server is the HTTP face of an engine.
 type Server struct {
 	engine *mock.Engine
 	cfg    Config
 	echo   *echo.Echo
+	// largeBodies holds a token for each large body being read or
+	// answered: BodyBytes/MaxBody of them.
+	largeBodies chan struct{}
 }
 
 // New builds the edge around an engine; all routes are set up here.
@@ -70,7 +95,16 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{engine: engine, cfg: cfg, echo: echo.New()}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.BodyBytes <= 0 {
+		cfg.BodyBytes = DefaultBodyBytes
+	}
+	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody))}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The per-address rate limit keys on the peer's address: headers such
@@ -89,15 +123,24 @@ func New(engine *mock.Engine, cfg Config) *Server {
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // HTTPServer wraps the handler in a net/http server with the timeouts a
-// long-running mock needs.
+// long-running mock needs: a client that sends its request slower than
+// ReadTimeout, body included, loses its connection.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.ReadTimeout),
+		ReadTimeout:       s.cfg.ReadTimeout,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// Listener bounds a listener to MaxConns connections served at once; the
+// others wait in the kernel's accept queue.
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	return netutil.LimitListener(ln, s.cfg.MaxConns)
 }
 
 // requestID gives every reply an X-Request-Id, as the real gateway does.
@@ -147,9 +190,17 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 // handleMock reads the request, asks the engine, and writes its reply.
 func (s *Server) handleMock(c echo.Context) error {
 	r := c.Request()
+	if r.ContentLength > smallBody || r.ContentLength < 0 {
+		select {
+		case s.largeBodies <- struct{}{}:
+			defer func() { <-s.largeBodies }()
+		case <-r.Context().Done():
+			return abandon(c)
+		}
+	}
 	body, oversize, err := readBody(c.Response(), r, s.cfg.MaxBody)
 	if err != nil {
-		return abandon(c) // the client went away mid-body; nothing to answer
+		return abandon(c) // the client went away, or was too slow, mid-body
 	}
 	reply := s.engine.Serve(r.Context(), mock.Request{
 		ID:         c.Response().Header().Get(echo.HeaderXRequestID),
@@ -171,12 +222,15 @@ func (s *Server) handleMock(c echo.Context) error {
 // replyKey holds the engine's reply in the Echo context, for the access log.
 const replyKey = "cocmock.reply"
 
+// readBody reads a request body of at most limit bytes. Only a small
+// announced body is read into a buffer of its announced size; a larger one
+// grows as bytes arrive, so that announcing a length costs the client
+// nothing it does not send.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, oversize bool, err error) {
 	if r.ContentLength > limit {
 		return nil, true, nil
 	}
-	if r.ContentLength > 0 {
-		// The usual case: one read into a buffer of the announced size.
+	if r.ContentLength > 0 && r.ContentLength <= smallBody {
 		body = make([]byte, r.ContentLength)
 		_, err = io.ReadFull(r.Body, body)
 		return body, false, err

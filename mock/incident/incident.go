@@ -120,6 +120,22 @@ const (
 	MaxComment   = 1 << 10
 )
 
+// Size estimates the bytes an incident holds, for the sandbox's memory
+// budget: a fixed cost, its strings, and its history.
+func (inc *Incident) Size() int {
+	n := 1024 + len(inc.Num) + len(inc.Title) + len(inc.Description) + len(inc.Creator) +
+		len(inc.Source) + len(inc.Ownership) + len(inc.AssigneeScene) + len(inc.AssigneeRole) + len(inc.Type)
+	for _, list := range [][]string{inc.Assignee, inc.Region, inc.EnterpriseProject, inc.CurrentCloudService} {
+		for _, v := range list {
+			n += len(v) + 16
+		}
+	}
+	for _, e := range inc.History {
+		n += 256 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
+	}
+	return n
+}
+
 // Clone copies an incident so that it can be read outside its store's lock.
 func (inc *Incident) Clone() Incident {
 	c := *inc

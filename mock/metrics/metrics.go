@@ -56,6 +56,8 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 		gauge("cocmock_sessions", "Named sessions held (the default session not counted).", func(s mock.Stats) int { return s.Sessions }),
 		gauge("cocmock_journal_entries", "Exchanges held in all sessions' journals.", func(s mock.Stats) int { return s.JournalEntries }),
 		gauge("cocmock_incidents", "Incidents held in all sessions.", func(s mock.Stats) int { return s.Incidents }),
+		gauge("cocmock_journal_bytes", "Bytes the journals hold, as --journal-bytes counts them.", func(s mock.Stats) int { return int(s.JournalBytes) }),
+		gauge("cocmock_state_bytes", "Bytes the incidents and sequence counters hold, as --state-bytes counts them.", func(s mock.Stats) int { return int(s.StateBytes) }),
 	)
 }
 

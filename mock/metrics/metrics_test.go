@@ -13,7 +13,7 @@ import (
 
 func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m := metrics.New()
-	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3} })
+	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3, JournalBytes: 4096, StateBytes: 2048} })
 	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Exchange{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
@@ -30,7 +30,7 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
 		`cocmock_requests_total{operate_key="invalid",operation="",rule="",scenario="default",status="400"} 3`,
-		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_incidents 3",
+		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_incidents 3", "cocmock_journal_bytes 4096", "cocmock_state_bytes 2048",
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
