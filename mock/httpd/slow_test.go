@@ -1,0 +1,109 @@
+package httpd_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cocmock/cocmock/mock/httpd"
+	"github.com/cocmock/cocmock/mock/mocktest"
+)
+
+// startReal serves the edge with its own http.Server settings (timeouts,
+// connection cap) on a loopback port.
+func startReal(t *testing.T, cfg httpd.Config) string {
+	t.Helper()
+	front := httpd.New(mocktest.NewEngine(t), cfg)
+	srv := httptest.NewUnstartedServer(front.Handler())
+	srv.Config = front.HTTPServer("")
+	srv.Listener = front.Listener(srv.Listener)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+// A client that announces a large body and sends a little of it loses its
+// connection after the read timeout, instead of holding it forever.
+func TestASlowBodyIsCutAfterTheReadTimeout(t *testing.T) {
+	addr := startReal(t, httpd.Config{ReadTimeout: 300 * time.Millisecond})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n%s", handlePath, strings.Repeat(" ", 100))
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(conn) // returns when the server closes the connection
+	if elapsed := time.Since(start); elapsed > 4*time.Second {
+		t.Fatalf("the connection was held %v (err %v)", elapsed, err)
+	}
+}
+
+// The body buffer grows with the bytes that arrive: announcing 1 MB and
+// sending 100 bytes does not cost 1 MB.
+func TestAnAnnouncedLengthIsNotAllocatedUpFront(t *testing.T) {
+	addr := startReal(t, httpd.Config{ReadTimeout: 200 * time.Millisecond})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const conns = 20
+	done := make(chan struct{}, conns)
+	for range conns {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{", handlePath)
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, _ = io.Copy(io.Discard, conn)
+		}()
+	}
+	for range conns {
+		<-done
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > conns*200<<10 {
+		t.Fatalf("%d connections announcing 1 MB allocated %d bytes", conns, grew)
+	}
+}
+
+// Beyond MaxConns, connections wait: a second one is not served while the
+// first holds the only slot.
+func TestConnectionsBeyondTheCapWait(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxConns: 1})
+	first, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	fmt.Fprintf(first, "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("first: %v", err)
+	}
+	second, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	fmt.Fprintf(second, "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = second.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := http.ReadResponse(bufio.NewReader(second), nil); err == nil {
+		t.Fatal("a connection beyond the cap was served while the first held the slot")
+	}
+	first.Close() // the slot frees; the second is served
+	_ = second.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if resp, err := http.ReadResponse(bufio.NewReader(second), nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("second after the first left: %v", err)
+	}
+}
