@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/cocmock/cocmock/scenarios"
@@ -219,4 +220,42 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// A request value can reach fake and range: neither can size the output
+// past the caps, whatever the request says.
+func TestTemplatesAreBoundedWhateverTheRequest(t *testing.T) {
+	y := `name: x
+description: d
+operation: HandleCocIncident
+rules:
+  - name: fake-from-request
+    when: {body.operate_key: forwardOther1}
+    respond: {status: 400, contract: false, gom: {code: GOM.00007256, message: '{{ fake .Body.operator }}'}}
+  - name: range-over-request
+    respond: {status: 400, gom: {code: GOM.00007256, message: '{{ range .Body.parameter.items }}{{ $.Body.operator }}{{ end }}'}}
+`
+	sc, findings := scenarios.Parse("x.yaml", []byte(y), spec(t))
+	if sc == nil {
+		t.Fatal(findings)
+	}
+	for _, tc := range []struct {
+		rule, body, want string
+	}{
+		{"fake-from-request", `{"operator":"lettern:200000000"}`, "out of range"},
+		{"fake-from-request", `{"operator":"paragraph:1000,1000,1000"}`, "multiply past"},
+		{"range-over-request", `{"operator":"` + strings.Repeat("x", 1000) + `","parameter":{"items":[` + strings.Repeat("1,", 999) + `1]}}`, "renders more than"},
+	} {
+		rule := sc.Rules[0]
+		if tc.rule != rule.Name {
+			rule = sc.Rules[1]
+		}
+		_, err := rule.Respond.Body.Render(scenarios.Data{Body: body(t, tc.body)}.WithFaker(newFaker(1)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s with %.40s: %v, want …%s…", tc.rule, tc.body, err, tc.want)
+		}
+	}
+	if _, err := sc.Rules[0].Respond.Body.Render(scenarios.Data{Body: body(t, `{"operator":"lettern:12"}`)}.WithFaker(newFaker(1))); err != nil {
+		t.Fatalf("a small fake was refused: %v", err)
+	}
 }

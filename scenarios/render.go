@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/cocmock/cocmock/mock/incident"
 	"net/http"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -70,11 +71,55 @@ func (t *Text) Render(d Data) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	if err := tm.Funcs(templateFuncs(d.Faker())).Execute(&b, d); err != nil {
+	b := &cappedBuilder{max: MaxRender}
+	if err := tm.Funcs(templateFuncs(d.Faker())).Execute(b, d); err != nil {
 		return "", err
 	}
 	return b.String(), nil
+}
+
+// Bounds of what a template may produce, whatever the request feeds it.
+const (
+	// MaxRender is the most one template text renders to.
+	MaxRender = 64 << 10
+	// maxFakeParam bounds each number given to a gofakeit function, and
+	// maxFakeProduct their product (paragraph:a,b,c makes a×b×c words).
+	maxFakeParam   = 1000
+	maxFakeProduct = 10000
+)
+
+// cappedBuilder is a strings.Builder that refuses to grow past max, so that
+// a template stops as soon as its output is too long.
+type cappedBuilder struct {
+	strings.Builder
+	max int
+}
+
+func (b *cappedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, fmt.Errorf("the template renders more than %d bytes", b.max)
+	}
+	return b.Builder.Write(p)
+}
+
+// checkFakeParams refuses sizes that would make a fake value huge: a
+// request value can reach fake ({{ fake .Body.operator }}).
+func checkFakeParams(spec string) error {
+	_, params, _ := strings.Cut(spec, ":")
+	product := 1
+	for _, p := range strings.Split(params, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			continue
+		}
+		if n > maxFakeParam || n < 0 {
+			return fmt.Errorf("fake %q: %d is out of range (0 to %d)", spec, n, maxFakeParam)
+		}
+		if product *= max(n, 1); product > maxFakeProduct {
+			return fmt.Errorf("fake %q: the sizes multiply past %d", spec, maxFakeProduct)
+		}
+	}
+	return nil
 }
 
 // compileText parses s as a template when it contains an action.
@@ -100,6 +145,9 @@ func templateFuncs(f *gofakeit.Faker) template.FuncMap {
 			name, _, _ := strings.Cut(spec, ":")
 			if gofakeit.GetFuncLookup(name) == nil {
 				return "", fmt.Errorf("fake %q: gofakeit has no function %q", spec, name)
+			}
+			if err := checkFakeParams(spec); err != nil {
+				return "", err
 			}
 			return f.Generate("{" + spec + "}"), nil
 		},

@@ -160,6 +160,10 @@ func (a *Authenticator) checkSignature(r Request, now time.Time) Result {
 		res.Reason = ReasonDate
 	case !hmac.Equal([]byte(sig.signature), []byte(Sign(sk, res.StringToSign))):
 		res.Reason = ReasonSignature
+	case !bodyMatchesHash(r):
+		// The signature covers the header, not the body: a hex hash must
+		// be the body's, or a changed body would pass.
+		res.Reason = ReasonSignature + ": X-Sdk-Content-Sha256 is not the SHA-256 of the body"
 	default:
 		res.OK = true
 	}
@@ -262,6 +266,18 @@ func CanonicalRequest(r Request, signedHeaders []string) string {
 		b.WriteString(hex.EncodeToString(sum[:]))
 	}
 	return b.String()
+}
+
+// bodyMatchesHash reports whether X-Sdk-Content-Sha256, when the client
+// sends a hash there, is the body's. UNSIGNED-PAYLOAD (and no header) leave
+// the body out of the check, as the SDK documents.
+func bodyMatchesHash(r Request) bool {
+	h := r.Header.Get("X-Sdk-Content-Sha256")
+	if h == "" || h == "UNSIGNED-PAYLOAD" {
+		return true
+	}
+	sum := sha256.Sum256(r.Body)
+	return strings.EqualFold(h, hex.EncodeToString(sum[:]))
 }
 
 // StringToSign is what the HMAC covers.

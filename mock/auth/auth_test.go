@@ -146,6 +146,27 @@ func TestUnsignedPayloadHeader(t *testing.T) {
 	}
 }
 
+// A client-supplied body hash must be the body's: otherwise a changed body
+// would pass under the original signature.
+func TestContentSha256MustBeTheBodysHash(t *testing.T) {
+	a := newAuth(t, auth.Config{})
+	sum := sha256.Sum256([]byte(body))
+	hash := hex.EncodeToString(sum[:])
+	good := terraformRequest()
+	good.Header.Set("X-Sdk-Content-Sha256", hash)
+	tfSignWithBodyHash(t, good, hash)
+	if res := a.Check(*good, now); !res.OK {
+		t.Fatalf("the matching hash was refused: %s", res.Reason)
+	}
+	changed := terraformRequest()
+	changed.Header.Set("X-Sdk-Content-Sha256", hash)
+	tfSignWithBodyHash(t, changed, hash)
+	changed.Body = []byte(`{"incident_num":"IM2","operator":"u","operate_key":"acceptedIncident1","parameter":{}}`)
+	if res := a.Check(*changed, now); res.OK || !strings.Contains(res.Reason, "X-Sdk-Content-Sha256 is not the SHA-256 of the body") {
+		t.Fatalf("a changed body under the original hash: ok=%v %q", res.OK, res.Reason)
+	}
+}
+
 // tfSignWithBodyHash signs with a given body hash line, as a client that
 // sends X-Sdk-Content-Sha256 does.
 func tfSignWithBodyHash(t *testing.T, r *auth.Request, bodyHash string) {
