@@ -43,13 +43,21 @@ func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.Name, err)
 		}
+		if len(files) > MaxFiles {
+			findings = append(findings, Finding{File: src.Name, Msg: fmt.Sprintf("%d scenario files: at most %d are read", len(files), MaxFiles)})
+			files = files[:MaxFiles]
+		}
 		inSource := map[string]string{}
 		for _, name := range files {
-			data, err := fs.ReadFile(src.FS, name)
+			file := src.Name + "/" + name
+			data, problem, err := readFile(src.FS, name)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", path.Join(src.Name, name), err)
 			}
-			file := src.Name + "/" + name
+			if problem != "" {
+				findings = append(findings, Finding{File: file, Msg: problem})
+				continue
+			}
 			sc, fileFindings := Parse(file, data, spec)
 			findings = append(findings, fileFindings...)
 			if sc == nil {
@@ -72,6 +80,46 @@ func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
 	}
 	slices.Sort(set.names)
 	return set, nil
+}
+
+// Limits of what a folder of scenario files can make the loader do.
+const (
+	// MaxFiles is how many scenario files a folder may hold.
+	MaxFiles = 1000
+	// MaxFileSize is the largest scenario file read.
+	MaxFileSize = 1 << 20
+	// MaxNodes bounds a file's YAML nodes with its aliases expanded: a
+	// few hundred bytes of nested aliases can stand for billions.
+	MaxNodes = 100000
+)
+
+// readFile reads one scenario file: only a regular file (a symlink to one
+// is fine) of at most MaxFileSize bytes. What keeps a file from being read
+// is a finding (problem), not an error; err is for the folder itself.
+func readFile(fsys fs.FS, name string) (data []byte, problem string, err error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, "cannot open: " + err.Error(), nil
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, "cannot stat: " + err.Error(), nil
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Sprintf("not a regular file (%s): only files and symlinks to files are read", info.Mode().Type()), nil
+	}
+	if info.Size() > MaxFileSize {
+		return nil, fmt.Sprintf("%d bytes: scenario files are read up to %d", info.Size(), MaxFileSize), nil
+	}
+	data, err = io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, "cannot read: " + err.Error(), nil
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Sprintf("more than %d bytes: scenario files are read up to that", MaxFileSize), nil
+	}
+	return data, "", nil
 }
 
 func scenarioFiles(fsys fs.FS) ([]string, error) {
@@ -112,6 +160,9 @@ func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
 		return nil, Findings{{File: file, Line: extra.Line, Msg: "one scenario per file: found a second YAML document"}}
 	}
 	root := doc.Content[0]
+	if line, n := expandedSize(root); n > MaxNodes {
+		return nil, Findings{{File: file, Line: line, Msg: fmt.Sprintf("the document expands to more than %d YAML nodes (nested aliases?); refused", MaxNodes)}}
+	}
 	m := r.mapping(root, "scenario")
 	sc := &Scenario{File: file}
 	sc.Name = r.str(m.take("name"), "name")
@@ -167,6 +218,42 @@ func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
 	}
 	sc.Warnings = r.warnings
 	return sc, nil
+}
+
+// expandedSize counts a document's nodes with every alias expanded, without
+// expanding them (each node's count is remembered), and returns the line of
+// the alias that stands for the most nodes.
+func expandedSize(root *yaml.Node) (line, n int) {
+	sizes := map[*yaml.Node]int{}
+	var biggest, biggestLine int
+	var size func(n *yaml.Node) int
+	size = func(n *yaml.Node) int {
+		if v, ok := sizes[n]; ok {
+			return v
+		}
+		sizes[n] = 1 // a cycle counts once
+		total := 1
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			total += size(n.Alias)
+			if total > biggest {
+				biggest, biggestLine = total, n.Line
+			}
+		}
+		for _, c := range n.Content {
+			total += size(c)
+			if total > MaxNodes {
+				total = MaxNodes + 1 // enough to refuse; stop counting
+				break
+			}
+		}
+		sizes[n] = total
+		return total
+	}
+	n = size(root)
+	if biggestLine == 0 {
+		biggestLine = root.Line
+	}
+	return biggestLine, n
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)

@@ -246,3 +246,66 @@ func TestReloadIsOffWithoutAScenarioFolder(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// team writes a valid team scenario whose one rule is named rule.
+func team(rule string) []byte {
+	return []byte(strings.ReplaceAll(teamV1, "v1", rule))
+}
+
+// --watch survives the ways a folder gets replaced: deleted and made again,
+// swapped by mv, and a Kubernetes ConfigMap's ..data symlink swap.
+func TestWatchSurvivesFolderSwaps(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "scenarios")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A ConfigMap mount: team.yaml → ..data/team.yaml, ..data → ..v1.
+	must(os.MkdirAll(filepath.Join(dir, "..v1"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "..v1", "team.yaml"), team("v1"), 0o644))
+	must(os.Symlink("..v1", filepath.Join(dir, "..data")))
+	must(os.Symlink(filepath.Join("..data", "team.yaml"), filepath.Join(dir, "team.yaml")))
+	url, stderr, _ := start(t, []string{"--scenarios", dir, "--watch", "--watch-poll", "100ms"}, nil)
+	defer func() {
+		if t.Failed() {
+			t.Log(stderr.String())
+		}
+	}()
+	if got := activeRule(t, url); got != "v1" {
+		t.Fatalf("rule %q at start", got)
+	}
+
+	// The ConfigMap update: a new ..v2, ..data swapped to it by rename.
+	must(os.MkdirAll(filepath.Join(dir, "..v2"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "..v2", "team.yaml"), team("configmap"), 0o644))
+	must(os.Symlink("..v2", filepath.Join(dir, "..data_tmp")))
+	must(os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")))
+	waitFor(t, "the ConfigMap swap to load", func() bool { return activeRule(t, url) == "configmap" })
+
+	// Deleted, then made again.
+	must(os.RemoveAll(dir))
+	time.Sleep(300 * time.Millisecond)
+	must(os.MkdirAll(dir, 0o755))
+	must(os.WriteFile(filepath.Join(dir, "team.yaml"), team("recreated"), 0o644))
+	waitFor(t, "the re-created folder to load", func() bool { return activeRule(t, url) == "recreated" })
+
+	// Swapped by mv.
+	next := filepath.Join(parent, "next")
+	must(os.MkdirAll(next, 0o755))
+	must(os.WriteFile(filepath.Join(next, "team.yaml"), team("moved"), 0o644))
+	must(os.Rename(dir, filepath.Join(parent, "old")))
+	must(os.Rename(next, dir))
+	waitFor(t, "the folder swapped by mv to load", func() bool { return activeRule(t, url) == "moved" })
+
+	// And edits in the swapped-in folder are still seen.
+	must(os.WriteFile(filepath.Join(dir, "team.yaml"), team("edited"), 0o644))
+	waitFor(t, "an edit after the swap to load", func() bool { return activeRule(t, url) == "edited" })
+	for _, want := range []string{"watching the scenario folder", "scenario folder replaced; watch re-armed"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the log does not say %q", want)
+		}
+	}
+}

@@ -133,3 +133,15 @@ func TestSameSeedAcrossServers(t *testing.T) {
 		t.Fatalf("two servers with --seed 99 differ:\n%s\n---\n%s", a, b)
 	}
 }
+
+// SIGINT/SIGTERM (a cancelled ctx) stop validate with a non-zero exit,
+// never "ok".
+func TestValidateStopsOnASignal(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	err := run(ctx, []string{"validate"}, func(string) string { return "" }, &out, io.Discard)
+	if err == nil || exitCode(err) == 0 || strings.Contains(out.String(), "ok") {
+		t.Fatalf("exit %d (%v), output %q", exitCode(err), err, out.String())
+	}
+}

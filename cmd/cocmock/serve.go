@@ -44,6 +44,7 @@ type serveConfig struct {
 	lockFor     time.Duration
 	rateLimit   int
 	watch       bool
+	watchPoll   time.Duration
 	grace       time.Duration
 	logFormat   string
 	logLevel    string
@@ -77,6 +78,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&cfg.rateLimit, "rate-limit", 0, "requests per second per AK (or client address) before 429 APIGW.0308; 0: no limit")
 	fs.DurationVar(&cfg.grace, "shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight replies get to finish before they are cut")
 	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder when its files change (a broken edit keeps the last good set)")
+	fs.DurationVar(&cfg.watchPoll, "watch-poll", 2*time.Second, "with --watch, also compare the folder this often, so that a lost watch or a swapped folder is still seen")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -85,8 +87,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
-	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 || cfg.grace <= 0 || cfg.readTimeout <= 0 || cfg.maxConns <= 0 {
-		return usageError("--max-hang, --max-sessions, --journal-size, --shutdown-grace, --read-timeout and --max-conns must be above 0")
+	if cfg.maxHang <= 0 || cfg.maxSessions <= 0 || cfg.journalSize <= 0 || cfg.grace <= 0 || cfg.readTimeout <= 0 || cfg.maxConns <= 0 || cfg.watchPoll <= 0 {
+		return usageError("--max-hang, --max-sessions, --journal-size, --shutdown-grace, --read-timeout, --max-conns and --watch-poll must be above 0")
 	}
 	if cfg.rateLimit < 0 || cfg.lockAfter < 0 || cfg.lockFor <= 0 {
 		return usageError("--rate-limit and --auth-lock-after must be 0 or more, --auth-lock-for above 0")
@@ -139,11 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cutInFlight()
 	srv.BaseContext = func(net.Listener) context.Context { return base }
 	if cfg.watch {
-		go func() {
-			if err := reload.watch(ctx); err != nil {
-				log.Error("cannot watch the scenario folder; reload with POST /__admin/reload", "error", err)
-			}
-		}()
+		go reload.watch(ctx, cfg.watchPoll)
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -195,7 +193,7 @@ func loadScenarios(spec *openapi.Spec, dir string) (*scenarios.Set, error) {
 		if !info.IsDir() {
 			return nil, usageError("--scenarios %s is not a folder", dir)
 		}
-		sources = append(sources, scenarios.Source{Name: dir, FS: os.DirFS(dir)})
+		sources = append(sources, scenarios.Source{Name: dir, FS: scenarios.Dir(dir)})
 	}
 	return scenarios.Load(spec, sources...)
 }

@@ -13,7 +13,7 @@ import (
 
 // validate lints the spec and every scenario file: exit 0 when clean, 1 on
 // findings, 2 on usage or I/O errors.
-func validate(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func validate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", stderr)
 	specPath := fs.String("spec", "", "OpenAPI document to check instead of the embedded one")
 	dir := fs.String("scenarios", "", "folder of scenario files to check with the built-in ones")
@@ -27,20 +27,44 @@ func validate(_ context.Context, args []string, getenv func(string) string, stdo
 	if *format != "text" && *format != "json" {
 		return usageError("--format %q: want text or json", *format)
 	}
-	var findings scenarios.Findings
-	spec, err := loadSpec(*specPath)
-	if err != nil {
-		if exitCode(err) == 2 {
-			return err
-		}
-		findings = append(findings, scenarios.Finding{File: specName(*specPath), Msg: err.Error()})
-	} else if set, err := loadScenarios(spec, *dir); err != nil {
-		if !errors.As(err, &findings) {
-			return &exitError{code: 2, err: err}
-		}
-	} else {
-		findings = set.Warnings()
+	// The checks run apart so that SIGINT/SIGTERM (ctx) stop validate at
+	// once, with a non-zero exit, whatever it is reading.
+	type outcome struct {
+		findings scenarios.Findings
+		err      error
 	}
+	done := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		spec, err := loadSpec(*specPath)
+		switch {
+		case err != nil && exitCode(err) == 2:
+			o.err = err
+		case err != nil:
+			o.findings = scenarios.Findings{{File: specName(*specPath), Msg: err.Error()}}
+		default:
+			set, err := loadScenarios(spec, *dir)
+			switch {
+			case err == nil:
+				o.findings = set.Warnings()
+			case !errors.As(err, &o.findings):
+				o.err = &exitError{code: 2, err: err}
+			}
+		}
+		done <- o
+	}()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+	}
+	if ctx.Err() != nil {
+		return &exitError{code: 130, err: errors.New("interrupted; nothing was checked to the end")}
+	}
+	if o.err != nil {
+		return o.err
+	}
+	findings := o.findings
 	problems := 0
 	for _, f := range findings {
 		if !f.Warning {

@@ -179,11 +179,18 @@ func (s *Server) metrics(c echo.Context) error {
 
 // reload loads and lints the scenario files again and swaps them in; a
 // broken file keeps the last good set serving.
+// ErrReloadBusy is what Config.Reload returns while another reload runs;
+// the sandbox API answers it with 409.
+var ErrReloadBusy = errors.New("a reload is already running")
+
 func (s *Server) reload(c echo.Context) error {
 	if s.cfg.Reload == nil {
 		return problem(c, http.StatusNotFound, "Reload is off", "this server has no scenario folder to reload")
 	}
 	if err := s.cfg.Reload(); err != nil {
+		if errors.Is(err, ErrReloadBusy) {
+			return problem(c, http.StatusConflict, "A reload is running", "try again when it is done")
+		}
 		p := mock.Problem{Status: http.StatusUnprocessableEntity, Title: "Reload refused; the last good scenarios keep serving", Detail: err.Error()}
 		var findings scenarios.Findings
 		if errors.As(err, &findings) {

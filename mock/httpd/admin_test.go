@@ -225,3 +225,11 @@ func TestAdminToken(t *testing.T) {
 		t.Fatalf("the token must not lock the simulated API: %d", x.status)
 	}
 }
+
+// A reload asked for while one runs is answered at once, not queued.
+func TestReloadWhileOneRunsIs409(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{Reload: func() error { return httpd.ErrReloadBusy }})
+	if x := sb.call("POST", "/__admin/reload", ""); x.status != 409 || !strings.Contains(x.body, "A reload is running") {
+		t.Fatalf("%d %s", x.status, x.body)
+	}
+}

@@ -13,7 +13,9 @@ import (
 
 func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m := metrics.New()
-	m.Gauges(func() mock.Stats { return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3, JournalBytes: 4096, StateBytes: 2048} })
+	m.Gauges(func() mock.Stats {
+		return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3, JournalBytes: 4096, StateBytes: 2048}
+	})
 	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Exchange{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
