@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// process is a server running as its own process, as users run it.
+type process struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *bytes.Buffer
+}
+
+// buildCocmock builds ./cmd/cocmock once per test binary run, with the
+// Dockerfile's flags, into a temporary folder.
+func buildCocmock(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "cocmock")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "../cmd/cocmock")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("building cocmock: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr picks a free loopback port.
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startProcess runs bin with args (plus --addr), optionally pinned to a
+// CPU with taskset, and waits until GET health answers 200. It is stopped,
+// by its PID, when the test ends.
+func startProcess(tb testing.TB, cpu int, health string, bin string, args ...string) *process {
+	tb.Helper()
+	addr := freeAddr(tb)
+	argv := append([]string{bin, "--addr", addr}, args...)
+	if cpu >= 0 {
+		if _, err := exec.LookPath("taskset"); err == nil {
+			argv = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, argv...)
+		}
+	}
+	p := &process{cmd: exec.Command(argv[0], argv[1:]...), url: "http://" + addr, logs: &bytes.Buffer{}}
+	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.logs
+	if err := p.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(p.url + health)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	tb.Fatalf("%s did not answer %s", argv, health)
+	return nil
+}
+
+// stop ends the process by its PID (SIGTERM, then SIGKILL).
+func (p *process) stop() {
+	if p.cmd.Process == nil || p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// memory reads a process's resident set now (VmRSS) and at its peak
+// (VmHWM), in bytes, from /proc.
+func memory(pid int) (rss, peak int64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		field, value, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")), 10, 64)
+		switch field {
+		case "VmRSS":
+			rss = kb << 10
+		case "VmHWM":
+			peak = kb << 10
+		}
+	}
+	return rss, peak
+}
+
+// pid is the server's own PID (under taskset, taskset execs it, so it is
+// the same process).
+func (p *process) pid() int { return p.cmd.Process.Pid }

@@ -1,0 +1,115 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var (
+	soakRequests = flag.Int("soak-requests", 1_000_000, "requests in one BenchmarkSoak run")
+	soakSessions = flag.Int("soak-sessions", 5000, "X-Cocmock-Session values BenchmarkSoak spreads them over")
+	soakEvery    = flag.Int("soak-every", 100_000, "requests between two BenchmarkSoak samples")
+)
+
+// BenchmarkSoak runs `cocmock serve` as its own process with default flags
+// and drives it with many sessions, each creating, moving and reading
+// incidents, with some large bodies; every soak-every requests it prints
+// the server's RSS (now and at its peak, from /proc) and heap (from its
+// metrics). With the budgets working, both level off once the sessions are
+// at their cap, under the README's ceiling.
+//
+//	go test -run '^$' -bench Soak -benchtime 1x ./bench/
+func BenchmarkSoak(b *testing.B) {
+	bin := buildCocmock(b)
+	srv := startProcess(b, -1, "/__admin/health", bin)
+	client := newClient()
+	pad := strings.Repeat("x", 8<<10) // a larger body now and then: journals fill faster
+	bodies := func(i int) (method, path string, body []byte) {
+		sess := i % *soakSessions
+		num := fmt.Sprintf("IM-S%d-%d", sess, (i/ *soakSessions)%40)
+		switch i % 10 {
+		case 0:
+			return "POST", "/v1/external/incident/create", []byte(`{"incident_level":"level_40","is_service_interrupt":"false","incident_type":"t","incident_title":"soak","incident_source":"incident_source_alarm","creator":"c"}`)
+		case 1:
+			return "GET", "/v1/external/incident/" + num, nil
+		case 2:
+			return "POST", "/v1/incident/list-histories", []byte(`{"string_filters":[{"field":"ticket_id","operator":"=","values":["` + num + `"]}]}`)
+		case 3:
+			return "POST", handlePath, []byte(`{"incident_num":"` + num + `","operator":"u","operate_key":"forwardOther1","parameter":{"virtual_send_comment":"` + pad + `"}}`)
+		}
+		return "POST", handlePath, mix[i%len(mix)]
+	}
+	fmt.Printf("%10s %10s %10s %10s %10s %8s\n", "requests", "rss MiB", "peak MiB", "heap MiB", "sessions", "req/s")
+	for b.Loop() {
+		var sent atomic.Int64
+		var failures atomic.Int64
+		start := time.Now()
+		for done := 0; done < *soakRequests; done += *soakEvery {
+			var wg sync.WaitGroup
+			n := min(*soakEvery, *soakRequests-done)
+			next := atomic.Int64{}
+			for range 32 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := int(next.Add(1)-1) + done
+						if i >= done+n {
+							return
+						}
+						method, path, body := bodies(i)
+						req, _ := http.NewRequest(method, srv.url+path, bytes.NewReader(body))
+						req.Header.Set("Content-Type", "application/json")
+						req.Header.Set("X-Cocmock-Session", "soak-"+strconv.Itoa(i%*soakSessions))
+						resp, err := client.Do(req)
+						if err != nil {
+							failures.Add(1)
+							continue
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						sent.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			rss, peak := memory(srv.pid())
+			heap, sessions := serverMetric(client, srv.url, "go_memstats_heap_inuse_bytes"), serverMetric(client, srv.url, "cocmock_sessions")
+			rate := float64(sent.Load()) / time.Since(start).Seconds()
+			fmt.Printf("%10d %10.1f %10.1f %10.1f %10.0f %8.0f\n", done+n, mib(rss), mib(peak), heap/(1<<20), sessions, rate)
+		}
+		if f := failures.Load(); f > 0 {
+			b.Fatalf("%d requests failed", f)
+		}
+	}
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// serverMetric reads one unlabelled metric from the server's Prometheus page.
+func serverMetric(client *http.Client, url, name string) float64 {
+	resp, err := client.Get(url + "/__admin/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	return -1
+}
