@@ -36,7 +36,7 @@ func BenchmarkSoak(b *testing.B) {
 	pad := strings.Repeat("x", 8<<10) // a larger body now and then: journals fill faster
 	bodies := func(i int) (method, path string, body []byte) {
 		sess := i % *soakSessions
-		num := fmt.Sprintf("IM-S%d-%d", sess, (i/ *soakSessions)%40)
+		num := fmt.Sprintf("IM-S%d-%d", sess, (i / *soakSessions)%40)
 		switch i % 10 {
 		case 0:
 			return "POST", "/v1/external/incident/create", []byte(`{"incident_level":"level_40","is_service_interrupt":"false","incident_type":"t","incident_title":"soak","incident_source":"incident_source_alarm","creator":"c"}`)
