@@ -90,6 +90,7 @@ type Engine struct {
 	journalSize  int
 	journalBytes int64
 	stateBytes   int64
+	validation   Validation
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
 }
@@ -136,6 +137,38 @@ type Observer interface {
 // WithObserver adds an observer of every exchange.
 func WithObserver(o Observer) Option { return func(e *Engine) { e.observer = o } }
 
+// Validation says what the engine does with a request that breaks the
+// contract.
+type Validation string
+
+// The validation modes.
+const (
+	// ValidationEnforce refuses it: 400 GOM.00007256 (the default).
+	ValidationEnforce Validation = "enforce"
+	// ValidationReport answers it as if it were valid, on what could be
+	// decoded, and reports its violations (header, journal, metrics, log).
+	ValidationReport Validation = "report"
+	// ValidationOff checks nothing: a JSON body is decoded for matching,
+	// any other body is taken as empty.
+	ValidationOff Validation = "off"
+)
+
+// ParseValidation reads a mode's name.
+func ParseValidation(s string) (Validation, error) {
+	switch v := Validation(s); v {
+	case ValidationEnforce, ValidationReport, ValidationOff:
+		return v, nil
+	}
+	return "", fmt.Errorf("validation %q: want enforce, report or off", s)
+}
+
+// WithValidation sets what happens to requests that break the contract.
+// Replies are checked against it in every mode.
+func WithValidation(v Validation) Option { return func(e *Engine) { e.validation = v } }
+
+// Validation is the engine's validation mode.
+func (e *Engine) Validation() Validation { return e.validation }
+
 // WithJournalSize sets how many exchanges each session's journal keeps.
 func WithJournalSize(n int) Option { return func(e *Engine) { e.journalSize = n } }
 
@@ -161,6 +194,7 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 		journalSize:  DefaultJournalSize,
 		journalBytes: DefaultJournalBytes,
 		stateBytes:   DefaultStateBytes,
+		validation:   ValidationEnforce,
 	}
 	for _, opt := range opts {
 		opt(e)
@@ -276,10 +310,17 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	}
 
 	// 5. Validate against the contract; the body is decoded here, once.
-	checked := e.spec.ValidateRequest(ctx, op, openapi.Request{
-		Method: req.Method, Path: req.Path, RawQuery: req.RawQuery,
-		Header: req.Header, Body: req.Body, PathParams: params,
-	})
+	//    With --validation report a request that breaks it is answered all
+	//    the same, on what could be decoded; with off it is not checked.
+	var checked openapi.Checked
+	if e.validation == ValidationOff {
+		checked.Body = decodeJSON(req.Body)
+	} else {
+		checked = e.spec.ValidateRequest(ctx, op, openapi.Request{
+			Method: req.Method, Path: req.Path, RawQuery: req.RawQuery,
+			Header: req.Header, Body: req.Body, PathParams: params,
+		})
+	}
 	if len(checked.Violations) > 0 {
 		x.Violations = violationStrings(checked.Violations)
 		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
@@ -287,10 +328,13 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			x.IncidentNum = params["incident_num"]
 		}
 		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
-			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)))
-		return invalidRequest(checked.Violations, req.Header)
+			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)),
+			slog.String("validation", string(e.validation)))
+		if e.validation == ValidationEnforce {
+			return invalidRequest(checked.Violations, req.Header)
+		}
 	}
-	x.RequestValid = true
+	x.RequestValid = len(checked.Violations) == 0
 	in := scenarios.Input{Body: checked.Body, Header: req.Header, Query: parseQuery(req.RawQuery), Path: params}
 	if in.Body == nil {
 		in.Body = map[string]any{} // a read: templates and selectors see an empty body
@@ -333,6 +377,13 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		return problem.Reply()
 	}
 	x.ReplyViolations = reply.Violations
+	if len(checked.Violations) > 0 && reply.Header != nil { // report mode: answered, and said so
+		v := joinViolations(checked.Violations)
+		if own := reply.Header.Get(ViolationsHeader); own != "" {
+			v += "; " + own
+		}
+		reply.Header.Set(ViolationsHeader, v)
+	}
 	if len(pref.applied) > 0 {
 		reply.Header.Set("Preference-Applied", strings.Join(pref.applied, ", "))
 	}

@@ -145,8 +145,9 @@ type Request struct {
 
 // Checked is the outcome of ValidateRequest.
 type Checked struct {
-	// Body is the decoded JSON body when the request is valid, else nil.
-	// Numbers are float64: integers beyond 2^53 lose precision.
+	// Body is the decoded JSON body, when the body is JSON (valid against
+	// the schema or not), else nil. Numbers are float64: integers beyond
+	// 2^53 lose precision.
 	Body any
 	// Violations lists every way the request breaks the contract, ordered
 	// shallow fields first, then by name; empty for a valid request.
@@ -174,7 +175,7 @@ func (s *Spec) ValidateRequest(ctx context.Context, op *Operation, r Request) Ch
 	}
 	body, bodyViolations := op.validateBody(r.Header.Get("Content-Type"), r.Body)
 	if out = append(out, bodyViolations...); len(out) > 0 {
-		return Checked{Violations: sortViolations(out)}
+		return Checked{Body: body, Violations: sortViolations(out)}
 	}
 	return Checked{Body: body}
 }
@@ -256,7 +257,7 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 		return value, nil
 	}
 	if err := schema.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsRequest()); err != nil {
-		return nil, violations(err)
+		return value, violations(err) // decoded all the same, for report mode
 	}
 	return value, nil
 }

@@ -46,6 +46,7 @@ type serveConfig struct {
 	watch       bool
 	watchPoll   time.Duration
 	grace       time.Duration
+	validation  string
 	logFormat   string
 	logLevel    string
 }
@@ -79,6 +80,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&cfg.grace, "shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight replies get to finish before they are cut")
 	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder when its files change (a broken edit keeps the last good set)")
 	fs.DurationVar(&cfg.watchPoll, "watch-poll", 2*time.Second, "with --watch, also compare the folder this often, so that a lost watch or a swapped folder is still seen")
+	fs.StringVar(&cfg.validation, "validation", string(mock.ValidationEnforce), "what a request that breaks the contract gets: enforce (400 GOM.00007256), report (answered as if valid; violations in X-Cocmock-Violations, the journal, metrics and log) or off (not checked)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -92,6 +94,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if cfg.rateLimit < 0 || cfg.lockAfter < 0 || cfg.lockFor <= 0 {
 		return usageError("--rate-limit and --auth-lock-after must be 0 or more, --auth-lock-for above 0")
+	}
+	validation, err := mock.ParseValidation(cfg.validation)
+	if err != nil {
+		return usageError("--validation: %v", err)
 	}
 	if cfg.watch && cfg.scenarios == "" {
 		return usageError("--watch needs --scenarios DIR")
@@ -120,7 +126,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		mock.WithSeed(cfg.seed), mock.WithScenario(cfg.scenario), mock.WithLogger(log),
 		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize),
 		mock.WithJournalBytes(int64(cfg.journalMem)), mock.WithStateBytes(int64(cfg.stateMem)),
-		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit), mock.WithObserver(meters))
+		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit), mock.WithObserver(meters),
+		mock.WithValidation(validation))
 	if err != nil {
 		return usageError("--scenario: %v", err)
 	}
@@ -149,8 +156,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	ln = front.Listener(ln)
-	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d, auth %s)\n",
-		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed(), cfg.auth)
+	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d, auth %s, validation %s)\n",
+		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed(), cfg.auth, validation)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

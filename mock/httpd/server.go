@@ -292,7 +292,7 @@ func wait(ctx context.Context, d time.Duration) error {
 }
 
 func (s *Server) health(c echo.Context) error {
-	return c.JSONBlob(http.StatusOK, []byte(`{"status":"ok"}`))
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "validation": string(s.engine.Validation())})
 }
 
 func (s *Server) adminNotFound(c echo.Context) error {

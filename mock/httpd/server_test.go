@@ -95,7 +95,7 @@ func TestEveryReplyCarriesRequestIDAndJSON(t *testing.T) {
 func TestHealth(t *testing.T) {
 	srv := newServer(t, httpd.Config{})
 	x := do(t, "GET", srv.URL+"/__admin/health", "", "")
-	if x.status != 200 || x.body != `{"status":"ok"}` {
+	if x.status != 200 || x.body != `{"status":"ok","validation":"enforce"}`+"\n" {
 		t.Fatalf("health: %d %s", x.status, x.body)
 	}
 }

@@ -1,0 +1,53 @@
+package mock_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/mocktest"
+)
+
+func TestValidationModes(t *testing.T) {
+	// commitSolution1 without its cause: the contract says 400.
+	invalid := mocktest.HandleBodyWith("IM-V", "commitSolution1", map[string]any{"mtm_type": "t", "is_service_interrupt": "yes", "solution": "s"})
+	valid := mocktest.HandleBody("IM-V", "acceptedIncident1")
+	for _, tc := range []struct {
+		mode                    mock.Validation
+		body                    string
+		status                  int
+		header, journaled, move bool
+	}{
+		{mock.ValidationEnforce, valid, 200, false, false, true},
+		{mock.ValidationEnforce, invalid, 400, true, true, false},
+		{mock.ValidationReport, valid, 200, false, false, true},
+		{mock.ValidationReport, invalid, 200, true, true, true},
+		{mock.ValidationOff, valid, 200, false, false, true},
+		{mock.ValidationOff, invalid, 200, false, false, true},
+		{mock.ValidationOff, "not json at all", 200, false, false, false},
+	} {
+		t.Run(string(tc.mode)+" "+tc.body[:min(len(tc.body), 40)], func(t *testing.T) {
+			eng := newEngine(t, mock.WithValidation(tc.mode))
+			r := send(eng, tc.body)
+			if r.Status != tc.status || (r.Header.Get(mock.ViolationsHeader) != "") != tc.header {
+				t.Fatalf("%d violations header %q", r.Status, r.Header.Get(mock.ViolationsHeader))
+			}
+			x, _ := eng.Requests("", mock.Filter{})
+			if (len(x[0].Violations) > 0) != tc.journaled || x[0].RequestValid == tc.journaled {
+				t.Fatalf("journal: violations %v, request_valid %v", x[0].Violations, x[0].RequestValid)
+			}
+			if _, moved := eng.Incident("", "IM-V"); moved != tc.move {
+				t.Fatalf("incident moved: %v, want %v", moved, tc.move)
+			}
+			if st := eng.Stats(); st.Incidents > 1 {
+				t.Fatalf("%d incidents: a call naming none created one", st.Incidents)
+			}
+		})
+	}
+	t.Run("report mode names the violation in words a user can act on", func(t *testing.T) {
+		r := send(newEngine(t, mock.WithValidation(mock.ValidationReport)), invalid)
+		if v := r.Header.Get(mock.ViolationsHeader); !strings.Contains(v, "parameter.cause") {
+			t.Fatalf("%q", v)
+		}
+	})
+}
