@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -47,6 +50,10 @@ type serveConfig struct {
 	watchPoll   time.Duration
 	grace       time.Duration
 	validation  string
+	tlsAddr     string
+	tlsCert     string
+	tlsKey      string
+	tlsHosts    string
 	logFormat   string
 	logLevel    string
 }
@@ -81,6 +88,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder when its files change (a broken edit keeps the last good set)")
 	fs.DurationVar(&cfg.watchPoll, "watch-poll", 2*time.Second, "with --watch, also compare the folder this often, so that a lost watch or a swapped folder is still seen")
 	fs.StringVar(&cfg.validation, "validation", string(mock.ValidationEnforce), "what a request that breaks the contract gets: enforce (400 GOM.00007256), report (answered as if valid; violations in X-Cocmock-Violations, the journal, metrics and log) or off (not checked)")
+	fs.StringVar(&cfg.tlsAddr, "tls-addr", "", "also serve HTTPS on this address (host:port), with the same handler, journal and admin API")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate (chain) for --tls-addr, with --tls-key; default: a self-signed one made at start-up")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.StringVar(&cfg.tlsHosts, "tls-host", "", "comma-separated names or addresses the self-signed certificate also covers (besides localhost, 127.0.0.1, ::1)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -98,6 +109,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	validation, err := mock.ParseValidation(cfg.validation)
 	if err != nil {
 		return usageError("--validation: %v", err)
+	}
+	if (cfg.tlsCert != "" || cfg.tlsKey != "" || cfg.tlsHosts != "") && cfg.tlsAddr == "" {
+		return usageError("--tls-cert, --tls-key and --tls-host need --tls-addr")
 	}
 	if cfg.watch && cfg.scenarios == "" {
 		return usageError("--watch needs --scenarios DIR")
@@ -136,6 +150,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
 		Metrics: meters.Handler(), ReadTimeout: cfg.readTimeout, MaxConns: cfg.maxConns, BodyBytes: int64(cfg.bodyMem),
 	}
+	var cert tls.Certificate
+	if cfg.tlsAddr != "" {
+		if cert, edge.CertPEM, err = serverCertificate(cfg); err != nil {
+			return err
+		}
+	}
 	reload := &reloader{spec: spec, dir: cfg.scenarios, engine: engine, log: log}
 	if cfg.scenarios != "" {
 		edge.Reload = reload.reload
@@ -156,10 +176,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	ln = front.Listener(ln)
-	fmt.Fprintf(stdout, "cocmock %s listening on http://%s (spec %s, scenario %s, seed %d, auth %s, validation %s)\n",
-		version(), ln.Addr(), spec.Name(), cfg.scenario, engine.Seed(), cfg.auth, validation)
-
-	served := make(chan error, 1)
+	served := make(chan error, 2)
+	https := ""
+	if cfg.tlsAddr != "" {
+		tlsLn, err := net.Listen("tcp", cfg.tlsAddr)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		srv.TLSConfig = httpd.TLSConfig(cert)
+		https = fmt.Sprintf(" and https://%s (certificate sha256 %s)", tlsLn.Addr(), httpd.Fingerprint(cert))
+		tlsLn = front.Listener(tlsLn)
+		go func() { served <- srv.ServeTLS(tlsLn, "", "") }()
+	}
+	fmt.Fprintf(stdout, "cocmock %s listening on http://%s%s (spec %s, scenario %s, seed %d, auth %s, validation %s)\n",
+		version(), ln.Addr(), https, spec.Name(), cfg.scenario, engine.Seed(), cfg.auth, validation)
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
@@ -186,6 +217,40 @@ func loadSpec(path string) (*openapi.Spec, error) {
 		return nil, &exitError{code: 2, err: err}
 	}
 	return openapi.Load(path, data)
+}
+
+// serverCertificate is --tls-cert/--tls-key when given, else a self-signed
+// certificate made now for --tls-host.
+func serverCertificate(cfg serveConfig) (tls.Certificate, []byte, error) {
+	switch {
+	case cfg.tlsCert == "" && cfg.tlsKey == "":
+		var hosts []string
+		if cfg.tlsHosts != "" {
+			hosts = strings.Split(cfg.tlsHosts, ",")
+		}
+		cert, pem, err := httpd.SelfSigned(hosts, time.Now(), rand.Reader)
+		if err != nil {
+			return tls.Certificate{}, nil, fmt.Errorf("making a self-signed certificate: %w", err)
+		}
+		return cert, pem, nil
+	case cfg.tlsCert == "" || cfg.tlsKey == "":
+		return tls.Certificate{}, nil, usageError("--tls-cert and --tls-key go together")
+	case cfg.tlsHosts != "":
+		return tls.Certificate{}, nil, usageError("--tls-host names the self-signed certificate's hosts; it does not apply to --tls-cert")
+	}
+	certPEM, err := os.ReadFile(cfg.tlsCert)
+	if err != nil {
+		return tls.Certificate{}, nil, &exitError{code: 2, err: fmt.Errorf("--tls-cert: %w", err)}
+	}
+	keyPEM, err := os.ReadFile(cfg.tlsKey)
+	if err != nil {
+		return tls.Certificate{}, nil, &exitError{code: 2, err: fmt.Errorf("--tls-key: %w", err)}
+	}
+	cert, err := httpd.LoadCertificate(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, nil, usageError("--tls-cert/--tls-key: %v", err)
+	}
+	return cert, certPEM, nil
 }
 
 // loadScenarios loads the built-in scenarios, then the folder's, which

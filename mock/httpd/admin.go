@@ -20,6 +20,7 @@ import (
 func (s *Server) adminRoutes() {
 	admin := s.echo.Group(AdminPrefix)
 	admin.GET("/health", s.health)
+	admin.GET("/tls/cert.pem", s.certPEM) // public, like any server's certificate
 	locked := admin.Group("", s.requireToken)
 	locked.GET("/scenarios", s.listScenarios)
 	locked.PUT("/scenario", s.putScenario)
@@ -33,6 +34,14 @@ func (s *Server) adminRoutes() {
 	locked.GET("/metrics", s.metrics)
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
+}
+
+// certPEM serves the certificate HTTPS is served with.
+func (s *Server) certPEM(c echo.Context) error {
+	if s.cfg.CertPEM == nil {
+		return problem(c, http.StatusNotFound, "HTTPS is off", "this server has no TLS listener (start it with --tls-addr)")
+	}
+	return c.Blob(http.StatusOK, "application/x-pem-file", s.cfg.CertPEM)
 }
 
 // requireToken checks Authorization: Bearer <token> when a token is set.

@@ -5,6 +5,7 @@ package httpd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -54,6 +55,9 @@ type Config struct {
 	// it until answered, and waits for room within ReadTimeout. Zero means
 	// DefaultBodyBytes.
 	BodyBytes int64
+	// CertPEM, when set, is the certificate HTTPS is served with, served
+	// at /__admin/tls/cert.pem so that a client can trust it.
+	CertPEM []byte
 }
 
 // StatusClientClosed is logged for requests whose client left before the
@@ -134,6 +138,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+		// HTTP/1.1 only, over TLS too: the faults (reset, empty,
+		// malformed) need the raw connection.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 	}
 }
 

@@ -131,7 +131,8 @@ func (inc *Incident) Size() int {
 		}
 	}
 	for _, e := range inc.History {
-		n += 256 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
+		// The entry itself, twice over for the slice's spare capacity.
+		n += 512 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
 	}
 	return n
 }
@@ -199,7 +200,9 @@ func comment(p map[string]any) string {
 			if len(s) > MaxComment {
 				s = strings.ToValidUTF8(s[:MaxComment], "")
 			}
-			return s
+			// A copy: the request's string is the whole comment, and a
+			// slice of it would keep all of it alive.
+			return strings.Clone(s)
 		}
 	}
 	return ""
