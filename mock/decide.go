@@ -164,7 +164,8 @@ func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenario
 		return gomReply(http.StatusOK, incident.CodeOK, "", inc.Detail()), inc
 	case incident.OpHistories, incident.OpHistoriesExternal:
 		list := incident.Histories{Info: []incident.HistoryInfo{}}
-		if in.Path["ticket_type"] == "incident" {
+		// The external list's path names incidents; the other's says.
+		if op.ID == incident.OpHistoriesExternal || in.Path["ticket_type"] == "incident" {
 			list = sess.incidents.Histories(incident.ParseListQuery(body))
 		}
 		return gomReply(http.StatusOK, incident.CodeOK, "", list), inc

@@ -295,8 +295,11 @@ func TestHistoryListContract(t *testing.T) {
 			t.Errorf("%.60s: %d, want %d: %s", body, r.Status, want, r.Body)
 		}
 	}
-	if r := do(eng, "POST", "/v1/external/alarms/list-histories", `{}`); r.Status != 400 {
+	if r := do(eng, "POST", "/v1/alarms/list-histories", `{}`); r.Status != 400 {
 		t.Errorf("ticket_type alarms: %d", r.Status)
+	}
+	if r := do(eng, "POST", "/v1/external/issues_mgmt/list-histories", `{}`); r.Status != 404 {
+		t.Errorf("the external issues list is not served: %d", r.Status)
 	}
 }
 

@@ -61,7 +61,8 @@ func TestRoute(t *testing.T) {
 		// As on the real service, a GET on the handle path reads a ticket named "handle".
 		{"GET", handlePath, "ShowCocIncidentDetail", map[string]string{"incident_num": "handle"}, nil},
 		{"POST", "/v1/external/incident/create", "CreateCocIncident", nil, nil},
-		{"POST", "/v1/external/incident/list-histories", "ListCocTicketOperationHistories", map[string]string{"ticket_type": "incident"}, nil},
+		{"POST", "/v1/external/incident/list-histories", "ListCocTicketOperationHistories", nil, nil},
+		{"GET", "/v1/external/incident/list-histories", "ShowCocIncidentDetail", map[string]string{"incident_num": "list-histories"}, nil},
 		{"POST", "/v1/incident/list-histories", "ListTicketOperationHistories", map[string]string{"ticket_type": "incident"}, nil},
 		{"PUT", "/v1/external/incident/IM1", "", nil, openapi.ErrNoMethod},
 		{"DELETE", handlePath, "", nil, openapi.ErrNoMethod},
