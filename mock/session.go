@@ -16,8 +16,8 @@ import (
 // of journal and DefaultStateBytes of incidents and counters.
 const (
 	DefaultMaxSessions     = 1000
-	DefaultJournalBytes    = 64 << 20
-	DefaultStateBytes      = 80 << 20
+	DefaultJournalBytes    = 48 << 20
+	DefaultStateBytes      = 64 << 20
 	MaxIncidentsPerSession = incident.DefaultMaxPerStore
 	MaxCountersPerSession  = 10000
 )

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type serveConfig struct {
 	journalMem  byteSize
 	stateMem    byteSize
 	bodyMem     byteSize
+	memLimit    byteSize
 	readTimeout time.Duration
 	maxConns    int
 	adminToken  string
@@ -59,7 +61,7 @@ type serveConfig struct {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := serveConfig{maxBody: httpd.DefaultMaxBody, journalMem: mock.DefaultJournalBytes, stateMem: mock.DefaultStateBytes, bodyMem: httpd.DefaultBodyBytes}
+	cfg := serveConfig{maxBody: httpd.DefaultMaxBody, journalMem: mock.DefaultJournalBytes, stateMem: mock.DefaultStateBytes, bodyMem: httpd.DefaultBodyBytes, memLimit: 256 << 20}
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.spec, "spec", "", "OpenAPI document to serve instead of the embedded COC contract")
@@ -74,6 +76,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.Var(&cfg.stateMem, "state-bytes", "bytes all sessions' incidents and sequence counters hold together; beyond it least recently used sessions are dropped")
 	fs.DurationVar(&cfg.readTimeout, "read-timeout", httpd.DefaultReadTimeout, "longest a client may take to send a request, body included; the connection is closed then")
 	fs.IntVar(&cfg.maxConns, "max-conns", httpd.DefaultMaxConns, "connections served at once; more wait in the kernel's accept queue")
+	fs.Var(&cfg.memLimit, "memory-limit", "the Go runtime's soft memory limit: the collector works harder near it (GOMEMLIMIT, when set, wins)")
 	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB) read at once, each counted at --max-body; more wait")
 	fs.StringVar(&cfg.adminToken, "admin-token", "", "when set, /__admin (but health) needs Authorization: Bearer <token>")
 	fs.StringVar(&cfg.auth, "auth", "none", "gateway authentication: none, token (X-Auth-Token) or aksk (SDK-HMAC-SHA256 signatures)")
@@ -115,6 +118,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if cfg.watch && cfg.scenarios == "" {
 		return usageError("--watch needs --scenarios DIR")
+	}
+	if getenv("GOMEMLIMIT") == "" { // the runtime's own variable wins
+		debug.SetMemoryLimit(int64(cfg.memLimit))
 	}
 	authenticator, err := newAuthenticator(cfg)
 	if err != nil {
