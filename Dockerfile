@@ -35,7 +35,7 @@ USER 65532:65532
 # Listen on every interface inside the container (the binary's own default
 # is 127.0.0.1, unreachable through a published port).
 ENV COCMOCK_ADDR=0.0.0.0:8080
-EXPOSE 8080
+EXPOSE 8080 8443
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["/cocmock", "health"]
 ENTRYPOINT ["/cocmock"]

@@ -41,6 +41,13 @@ var listenLine = regexp.MustCompile(`listening on (http://\S+)`)
 // function that cancels it and returns run's error.
 func start(t *testing.T, args []string, env map[string]string) (url string, stderr *syncBuffer, stop func() error) {
 	t.Helper()
+	url, _, stderr, stop = startFull(t, args, env)
+	return url, stderr, stop
+}
+
+// startFull is start with the server's stdout too.
+func startFull(t *testing.T, args []string, env map[string]string) (url string, stdout, stderr *syncBuffer, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
@@ -79,7 +86,7 @@ func start(t *testing.T, args []string, env map[string]string) (url string, stde
 		return runErr
 	}
 	t.Cleanup(func() { _ = stop() })
-	return url, errOut, stop
+	return url, stdout, errOut, stop
 }
 
 func TestServeAnswersHealthAndTheAPI(t *testing.T) {

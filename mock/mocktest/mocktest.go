@@ -13,6 +13,7 @@ package mocktest
 
 import (
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -83,6 +84,24 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// NewTLSServer is NewServer over HTTPS, as httptest.NewTLSServer: URL is
+// https://127.0.0.1:PORT, served with a certificate that Client trusts.
+// HTTP/2 stays off, as in cocmock serve (faults need the raw connection).
+func NewTLSServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := newConfig(opts)
+	eng := newEngine(t, cfg)
+	s := &Server{Engine: eng, srv: httptest.NewUnstartedServer(httpd.New(eng, cfg.edge).Handler())}
+	s.srv.StartTLS()
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Client is an HTTP client for the server: for a TLS server, one that
+// trusts its certificate.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // NewEngine builds the sandbox's engine without a server, for tests that
 // call it in plain Go (mock.Engine.Serve) or wrap it in their own edge.

@@ -114,3 +114,23 @@ func ExampleNewServer() {
 	// 200 {"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}
 	// INCIDENT_STATUS_ACKNOWLEDGED 1
 }
+
+func TestTLSServer(t *testing.T) {
+	srv := mocktest.NewTLSServer(t)
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatal(srv.URL)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/external/incident/handle", strings.NewReader(mocktest.HandleBody("IM1", "acceptedIncident1")))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	if d, ok := srv.Detail("IM1"); !ok || d.Status != "INCIDENT_STATUS_ACKNOWLEDGED" {
+		t.Fatalf("%+v", d)
+	}
+}

@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	coc "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/coc/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/coc/v1/model"
 
 	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 // The whole incident workflow with the official client: create → detail →
@@ -110,3 +113,23 @@ func runWorkflow(t *testing.T, client *coc.CocClient) {
 }
 
 func ptr(s string) *string { return &s }
+
+// The official client over HTTPS, certificate verification off as the SDK
+// offers (WithIgnoreSSLVerification), against the sandbox's TLS server.
+func TestIncidentWorkflowOverHTTPS(t *testing.T) {
+	t.Parallel()
+	srv := mocktest.NewTLSServer(t, mocktest.WithScenario("lifecycle"))
+	cred, err := global.NewCredentialsBuilder().WithAk(testAK).WithSk(testSK).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := coc.CocClientBuilder().
+		WithEndpoints([]string{srv.URL}).
+		WithCredential(cred).
+		WithHttpConfig(config.DefaultHttpConfig().WithIgnoreSSLVerification(true)).
+		SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWorkflow(t, coc.NewCocClient(hc))
+}
