@@ -32,6 +32,9 @@ type decision struct {
 	// incident is the incident as detail shows it before the rule, for
 	// templates; set only for a templated reply.
 	incident any
+	// nearMisses explains, when no rule answered or a catch-all did, why
+	// each earlier rule did not.
+	nearMisses []scenarios.NearMiss
 }
 
 // decide finds the first rule that holds for the request and, for a
@@ -75,9 +78,13 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 		d.before, d.pendingBefore = inc.Status, inc.PendingApproval
 	}
 
-	rule := sc.Match(op.ID, in, func(r *scenarios.Rule) bool {
+	allows := func(r *scenarios.Rule) bool {
 		return r.State == nil || (inc != nil && r.State.Allows(inc.Status, inc.PendingApproval))
-	})
+	}
+	rule := sc.Match(op.ID, in, allows)
+	if rule == nil || rule.Unconditional() {
+		d.nearMisses = sc.Explain(op.ID, in, rule, allows, d.before, d.pendingBefore)
+	}
 	var reply *scenarios.Reply
 	if rule != nil {
 		d.rule = rule.Name

@@ -29,8 +29,11 @@ const (
 	// SessionHeader gives a caller its own tickets, counters, scenario and
 	// journal.
 	SessionHeader = "X-Cocmock-Session"
-	// RuleHeader names the rule that answered (diagnostic).
+	// RuleHeader names the rule that answered (diagnostic), or NoRule.
 	RuleHeader = "X-Cocmock-Rule"
+	// NoRule is RuleHeader's value when no rule answered and the
+	// operation's default answer did.
+	NoRule = "(none: default answer)"
 )
 
 // DefaultScenario is active unless told otherwise.
@@ -359,6 +362,12 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	default:
 		d := e.decide(sess, sc, op, in, faker, req.ID)
 		x.Rule, x.IncidentNum, x.StatusBefore, x.StatusAfter = d.rule, d.num, d.before, d.after
+		x.NearMisses = d.nearMisses
+		if e.log.Enabled(ctx, slog.LevelDebug) {
+			for _, n := range d.nearMisses {
+				e.log.LogAttrs(ctx, slog.LevelDebug, "near miss", slog.String("request_id", req.ID), slog.String("near_miss", n.String()))
+			}
+		}
 		switch {
 		case d.answer != nil:
 			reply = *d.answer
@@ -369,8 +378,12 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			}
 			reply, problem = e.render(ctx, op, d.reply, data.WithFaker(faker))
 		}
-		if problem == nil && d.rule != "" {
-			reply.Header.Set(RuleHeader, d.rule)
+		if problem == nil {
+			if d.rule != "" {
+				reply.Header.Set(RuleHeader, d.rule)
+			} else {
+				reply.Header.Set(RuleHeader, NoRule)
+			}
 		}
 	}
 	if problem != nil {

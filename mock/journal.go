@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 // DefaultJournalSize is how many exchanges a session's journal keeps.
@@ -47,6 +49,9 @@ type Exchange struct {
 	Violations []string `json:"violations,omitempty"`
 	// ReplyViolations lists how a scenario's templated reply broke it.
 	ReplyViolations []string `json:"reply_violations,omitempty"`
+	// NearMisses says, when no rule answered or a catch-all did, why each
+	// earlier rule did not.
+	NearMisses []scenarios.NearMiss `json:"near_misses,omitempty"`
 	// Duration is how long the sandbox took to decide, the delay excluded.
 	Duration time.Duration `json:"duration"`
 	// Auth holds what the authentication check found, when it failed.

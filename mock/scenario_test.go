@@ -183,9 +183,9 @@ func TestUserScenarioReplyKinds(t *testing.T) {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
 	})
-	t.Run("no matching rule falls back to the spec's example", func(t *testing.T) {
+	t.Run("no matching rule falls back to the default answer, and says so", func(t *testing.T) {
 		r := send(eng, req("ReOpen", ""))
-		if r.Status != 200 || string(r.Body) != okBody || r.Header.Get(mock.RuleHeader) != "" {
+		if r.Status != 200 || string(r.Body) != okBody || r.Header.Get(mock.RuleHeader) != mock.NoRule {
 			t.Fatalf("%d %s rule=%q", r.Status, r.Body, r.Header.Get(mock.RuleHeader))
 		}
 	})

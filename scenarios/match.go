@@ -130,9 +130,11 @@ func TextOf(v any) string {
 	}
 }
 
-// Matcher tests one selected value.
+// Matcher tests one selected value. String says what it wants, in the
+// words near misses use ("is \"x\"", "starts with \"IM\"").
 type Matcher interface {
 	Match(v any, present bool) bool
+	String() string
 }
 
 // Condition is one entry of a rule's `when`: a selector and what its value
@@ -144,13 +146,18 @@ type Condition struct {
 
 // Holds reports whether the request satisfies the condition.
 func (c Condition) Holds(in Input) bool {
+	return c.failing(in) == nil
+}
+
+// failing returns the first matcher the request fails, or nil.
+func (c Condition) failing(in Input) Matcher {
 	v, present := c.Selector.Select(in)
 	for _, m := range c.Matchers {
 		if !m.Match(v, present) {
-			return false
+			return m
 		}
 	}
-	return true
+	return nil
 }
 
 // matcherKinds maps each matcher key of the file format to its compiler. To
@@ -158,8 +165,8 @@ func (c Condition) Holds(in Input) bool {
 var matcherKinds = map[string]func(r *reader, n *yaml.Node) Matcher{
 	"equals":  compileEquals,
 	"in":      compileIn,
-	"prefix":  compileAffix(strings.HasPrefix),
-	"suffix":  compileAffix(strings.HasSuffix),
+	"prefix":  compileAffix("prefix", strings.HasPrefix),
+	"suffix":  compileAffix("suffix", strings.HasSuffix),
 	"regex":   compileRegex,
 	"present": compilePresent,
 }
@@ -206,6 +213,8 @@ type equals string
 
 func (m equals) Match(v any, present bool) bool { return present && TextOf(v) == string(m) }
 
+func (m equals) String() string { return strconv.Quote(string(m)) }
+
 func compileEquals(r *reader, n *yaml.Node) Matcher {
 	if n.Kind != yaml.ScalarNode {
 		r.errorf(n, "equals takes a scalar")
@@ -217,6 +226,14 @@ func compileEquals(r *reader, n *yaml.Node) Matcher {
 type in []string
 
 func (m in) Match(v any, present bool) bool { return present && slices.Contains(m, TextOf(v)) }
+
+func (m in) String() string {
+	q := make([]string, len(m))
+	for i, v := range m {
+		q[i] = strconv.Quote(v)
+	}
+	return "one of [" + strings.Join(q, ", ") + "]"
+}
 
 func compileIn(r *reader, n *yaml.Node) Matcher {
 	var out in
@@ -235,20 +252,25 @@ func compileIn(r *reader, n *yaml.Node) Matcher {
 
 type affix struct {
 	test func(s, affix string) bool
+	kind string // "prefix" or "suffix"
 	text string
 }
+
+func (m affix) String() string { return m.kind + " " + strconv.Quote(m.text) }
 
 func (m affix) Match(v any, present bool) bool {
 	return present && v != nil && m.test(TextOf(v), m.text)
 }
 
-func compileAffix(test func(s, affix string) bool) func(r *reader, n *yaml.Node) Matcher {
+func compileAffix(kind string, test func(s, affix string) bool) func(r *reader, n *yaml.Node) Matcher {
 	return func(r *reader, n *yaml.Node) Matcher {
-		return affix{test: test, text: r.str(n, "prefix/suffix")}
+		return affix{test: test, kind: kind, text: r.str(n, kind)}
 	}
 }
 
 type regex struct{ re *regexp.Regexp }
+
+func (m regex) String() string { return "matching /" + m.re.String() + "/" }
 
 func (m regex) Match(v any, present bool) bool {
 	return present && v != nil && m.re.MatchString(TextOf(v))
@@ -264,6 +286,13 @@ func compileRegex(r *reader, n *yaml.Node) Matcher {
 }
 
 type present bool
+
+func (m present) String() string {
+	if m {
+		return "present"
+	}
+	return "absent"
+}
 
 func (m present) Match(_ any, isPresent bool) bool { return isPresent == bool(m) }
 

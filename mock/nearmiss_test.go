@@ -1,0 +1,63 @@
+package mock_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/mock/mocktest"
+)
+
+// A request no rule answered says, for each rule, the first condition it
+// failed and the request's value.
+func TestNearMissesExplainTheDefaultAnswer(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "three.yaml"), []byte(`name: three
+description: three rules, none of which a confirm call meets
+operation: HandleCocIncident
+state: {key: body.incident_num, initial: INCIDENT_STATUS_TRIGGERED}
+rules:
+  - name: commit-only
+    when: {body.operate_key: commitSolution1}
+    respond: {status: 400, gom: {code: GOM.00007256, message: commit}}
+  - name: team-red
+    when: {header.X-Team: {in: [red, blue]}, body.operate_key: confirm}
+    respond: {status: 400, gom: {code: GOM.00007256, message: red}}
+  - name: resolved-only
+    when: {body.operate_key: confirm}
+    state: {in: [INCIDENT_STATUS_RESOLVED]}
+    respond: {status: 200, gom: {code: GOM.00000000}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir(dir), mocktest.WithScenario("three"))
+	r := send(eng, mocktest.HandleBody("IM-N", "confirm"))
+	if r.Header.Get(mock.RuleHeader) != mock.NoRule {
+		t.Fatalf("rule header %q", r.Header.Get(mock.RuleHeader))
+	}
+	x, _ := eng.Requests("", mock.Filter{})
+	var got []string
+	for _, n := range x[0].NearMisses {
+		got = append(got, n.String())
+	}
+	want := []string{
+		`rule commit-only: body.operate_key is "confirm", want "commitSolution1"`,
+		`rule team-red: header.X-Team is absent, want one of ["red", "blue"]`,
+		`rule resolved-only: state is INCIDENT_STATUS_TRIGGERED, want [INCIDENT_STATUS_RESOLVED]`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("near misses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	b, _ := json.Marshal(x[0])
+	if !strings.Contains(string(b), `"near_misses":[{"rule":"commit-only","line":6,"condition":"body.operate_key","actual":"\"confirm\"","want":"\"commitSolution1\""`) {
+		t.Fatalf("journal JSON: %s", b)
+	}
+	// A request a specific rule answers has no near misses.
+	send(eng, mocktest.HandleBody("IM-N", "commitSolution1"))
+	if x, _ := eng.Requests("", mock.Filter{}); len(x[0].NearMisses) != 0 {
+		t.Fatalf("%v", x[0].NearMisses)
+	}
+}
