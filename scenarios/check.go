@@ -17,7 +17,10 @@ func (r *reader) checkContract(sc *Scenario, spec *openapi.Spec) {
 	for _, rule := range sc.Rules {
 		ops := spec.Operations()
 		if rule.Operation != "" {
-			op, _ := spec.Operation(rule.Operation)
+			op, ok := spec.Operation(rule.Operation)
+			if !ok {
+				continue // already a finding
+			}
 			ops = []*openapi.Operation{op}
 		}
 		for _, reply := range rule.Replies() {

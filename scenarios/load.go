@@ -73,13 +73,24 @@ func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
 		}
 	}
 	if len(findings) > 0 {
-		return nil, findings
+		return nil, sortFindings(findings)
 	}
 	for name := range set.byName {
 		set.names = append(set.names, name)
 	}
 	slices.Sort(set.names)
 	return set, nil
+}
+
+// sortFindings orders findings by file and line and drops repeats.
+func sortFindings(fs Findings) Findings {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
+	return slices.Compact(fs)
 }
 
 // Limits of what a folder of scenario files can make the loader do.
@@ -210,11 +221,12 @@ func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
 		names[rule.Name] = rule.Line
 		sc.Rules = append(sc.Rules, rule)
 	}
-	if len(r.findings) == 0 && !sc.Inert {
+	if !sc.Inert {
+		// Checked whatever else is wrong: one mistake never hides another.
 		r.checkContract(sc, spec)
 	}
 	if len(r.findings) > 0 {
-		return nil, append(r.findings, r.warnings...)
+		return nil, sortFindings(append(r.findings, r.warnings...))
 	}
 	sc.Warnings = r.warnings
 	return sc, nil
@@ -337,9 +349,13 @@ func (r *reader) rule(n *yaml.Node, sc *Scenario) *Rule {
 		kinds++
 		rule.Random = r.random(v, what)
 	}
-	m.done(what)
-	if kinds != 1 {
+	unknown := m.done(what)
+	// A misspelt reply key is one mistake: say it once.
+	if kinds != 1 && !(kinds == 0 && unknown) {
 		r.errorf(n, "%s: give exactly one of respond, sequence or random (found %d)", what, kinds)
+	}
+	if !sc.Inert {
+		r.lintWhen(rule)
 	}
 	return rule
 }

@@ -142,6 +142,8 @@ type Matcher interface {
 type Condition struct {
 	Selector Selector
 	Matchers []Matcher
+	// Line is the condition's line in its file.
+	Line int
 }
 
 // Holds reports whether the request satisfies the condition.
@@ -179,7 +181,7 @@ func (r *reader) compileCondition(key, val *yaml.Node) (Condition, bool) {
 		r.errorf(key, "%v", err)
 		return Condition{}, false
 	}
-	c := Condition{Selector: sel}
+	c := Condition{Selector: sel, Line: key.Line}
 	if val.Kind != yaml.MappingNode {
 		c.Matchers = append(c.Matchers, compileEquals(r, val))
 		return c, true

@@ -35,8 +35,8 @@ func rule(t *testing.T, when string) *scenarios.Rule {
 
 func TestMatchers(t *testing.T) {
 	in := scenarios.Input{
-		Body: body(t, `{"incident_num":"IM2024-E400","operator":"u1","n":42,"flag":true,"sflag":"true",
-			"parameter":{"cause":"disk full","list":["a","b"],"nothing":null}}`),
+		Body: body(t, `{"incident_num":"IM2024-E400","operator":"u1",
+			"parameter":{"cause":"disk full","list":["a","b"],"nothing":null,"n":42,"flag":true,"sflag":"true"}}`),
 		Header: http.Header{"X-Team": {"blue"}},
 		Query:  url.Values{"mode": {"strict"}},
 	}
@@ -46,14 +46,14 @@ func TestMatchers(t *testing.T) {
 	}{
 		{`{body.operator: u1}`, true},
 		{`{body.operator: u2}`, false},
-		{`{body.n: 42}`, true},
-		{`{body.flag: true}`, true},
-		{`{body.sflag: true}`, true}, // Terraform's "true" matches true
+		{`{body.parameter.n: 42}`, true},
+		{`{body.parameter.flag: true}`, true},
+		{`{body.parameter.sflag: true}`, true}, // Terraform's "true" matches true
 		{`{body.parameter.cause: disk full}`, true},
 		{`{body.parameter.list.1: b}`, true},
 		{`{body.parameter.list.7: b}`, false},
 		{`{body.parameter.nothing: null}`, true},
-		{`{body.missing: x}`, false},
+		{`{body.parameter.missing: x}`, false},
 		{`{body.operator: {in: [u0, u1]}}`, true},
 		{`{body.operator: {in: [u0]}}`, false},
 		{`{body.incident_num: {prefix: IM2024}}`, true},
@@ -92,7 +92,7 @@ func TestFirstMatchingRuleWins(t *testing.T) {
 	y := `name: x
 description: d
 rules:
-  - {name: specific, when: {body.a: "1"}, respond: {status: 400, gom: {code: GOM.00007256}}}
+  - {name: specific, when: {body.parameter.a: "1"}, respond: {status: 400, gom: {code: GOM.00007256, message: m}}}
   - {name: general, respond: {status: 200, gom: {code: GOM.00000000}}}
   - {name: never, respond: {status: 200, gom: {code: GOM.00000000}}}
 `
@@ -100,10 +100,10 @@ rules:
 	if sc == nil {
 		t.Fatal(findings)
 	}
-	if r := sc.Match("HandleCocIncident", scenarios.Input{Body: body(t, `{"a":1}`)}, nil); r.Name != "specific" {
+	if r := sc.Match("HandleCocIncident", scenarios.Input{Body: body(t, `{"parameter":{"a":1}}`)}, nil); r.Name != "specific" {
 		t.Fatalf("got %s", r.Name)
 	}
-	if r := sc.Match("HandleCocIncident", scenarios.Input{Body: body(t, `{"a":2}`)}, nil); r.Name != "general" {
+	if r := sc.Match("HandleCocIncident", scenarios.Input{Body: body(t, `{"parameter":{"a":2}}`)}, nil); r.Name != "general" {
 		t.Fatalf("got %s", r.Name)
 	}
 }

@@ -104,7 +104,8 @@ func (m *mapping) take(key string) *yaml.Node {
 }
 
 // done reports the keys nobody took, naming the ones that were allowed.
-func (m *mapping) done(what string) {
+// done reports the keys nobody took, and whether there were any.
+func (m *mapping) done(what string) (unknown bool) {
 	var allowed []string
 	for k := range m.taken {
 		allowed = append(allowed, k)
@@ -113,8 +114,10 @@ func (m *mapping) done(what string) {
 	for _, k := range m.keys {
 		if !m.taken[k] {
 			m.r.errorf(m.lines[k], "%s: unknown key %q (known: %s)", what, k, strings.Join(allowed, ", "))
+			unknown = true
 		}
 	}
+	return unknown
 }
 
 func (r *reader) str(n *yaml.Node, what string) string {

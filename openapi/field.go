@@ -1,0 +1,190 @@
+package openapi
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Field describes what the request body of an operation may hold at a
+// path: every schema that can apply there (allOf, oneOf and anyOf
+// branches, array items). The scenario linter checks matcher values
+// against it.
+type Field struct {
+	// anything is set when some schema there takes any value.
+	anything bool
+	leaves   []*openapi3.Schema
+}
+
+// Accepts reports whether a value, as rules compare values (text), could
+// be the field's under one of its schemas; if not, want says what could.
+func (f Field) Accepts(text string) (ok bool, want string) {
+	if f.anything {
+		return true, ""
+	}
+	var types, enum []string
+	for _, s := range f.leaves {
+		ok, w := leafAccepts(s, text)
+		if ok {
+			return true, ""
+		}
+		if len(s.Enum) > 0 {
+			for _, e := range s.Enum {
+				enum = append(enum, fmt.Sprint(e))
+			}
+		} else {
+			types = append(types, w)
+		}
+	}
+	slices.Sort(types)
+	types = slices.Compact(types)
+	if len(enum) > 0 {
+		slices.Sort(enum)
+		types = append(types, "one of "+quoteAll(slices.Compact(enum)))
+	}
+	return false, strings.Join(types, ", or ")
+}
+
+func leafAccepts(s *openapi3.Schema, text string) (bool, string) {
+	if len(s.Enum) > 0 {
+		values := make([]string, len(s.Enum))
+		for i, e := range s.Enum {
+			values[i] = fmt.Sprint(e)
+		}
+		if slices.Contains(values, text) {
+			return true, ""
+		}
+		return false, "one of " + quoteAll(values)
+	}
+	if s.Type == nil || len(*s.Type) == 0 {
+		return true, ""
+	}
+	if s.Nullable && text == "null" {
+		return true, ""
+	}
+	var wants []string
+	for _, t := range *s.Type {
+		switch t {
+		case "string":
+			if s.MaxLength == nil || uint64(len(text)) <= *s.MaxLength {
+				if uint64(len(text)) >= s.MinLength {
+					return true, ""
+				}
+			}
+			w := "a string"
+			if s.MaxLength != nil {
+				w += fmt.Sprintf(" of %d to %d characters", s.MinLength, *s.MaxLength)
+			}
+			wants = append(wants, w)
+		case "integer":
+			if _, err := strconv.ParseInt(text, 10, 64); err == nil {
+				return true, ""
+			}
+			wants = append(wants, "an integer")
+		case "number":
+			if _, err := strconv.ParseFloat(text, 64); err == nil {
+				return true, ""
+			}
+			wants = append(wants, "a number")
+		case "boolean":
+			if text == "true" || text == "false" {
+				return true, ""
+			}
+			wants = append(wants, "a boolean")
+		default:
+			wants = append(wants, "an "+t+" (a matcher compares single values)")
+		}
+	}
+	return false, strings.Join(wants, " or ")
+}
+
+func quoteAll(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// BodyField describes the field at path in the operation's JSON request
+// body; ok is false when no schema of the body declares that path (nor
+// leaves it open: an object without declared properties takes any key).
+func (op *Operation) BodyField(path []string) (f Field, ok bool) {
+	rb := op.op.RequestBody
+	if rb == nil || rb.Value == nil {
+		return Field{}, false
+	}
+	mt := rb.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return Field{}, false
+	}
+	leaves := resolve([]*openapi3.Schema{mt.Schema.Value}, path)
+	if len(leaves) == 0 {
+		return Field{}, false
+	}
+	for _, s := range leaves {
+		if s == nil {
+			f.anything = true
+		} else {
+			f.leaves = append(f.leaves, s)
+		}
+	}
+	return f, true
+}
+
+// resolve follows path through schemas and their compositions; a nil in
+// the result stands for "anything" (an open object, or a schema with no
+// type).
+func resolve(schemas []*openapi3.Schema, path []string) []*openapi3.Schema {
+	var flat []*openapi3.Schema
+	var expand func(s *openapi3.Schema, depth int)
+	expand = func(s *openapi3.Schema, depth int) {
+		if s == nil || depth > 32 {
+			return
+		}
+		flat = append(flat, s)
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				expand(r.Value, depth+1)
+			}
+		}
+	}
+	for _, s := range schemas {
+		expand(s, 0)
+	}
+	if len(path) == 0 {
+		var leaves []*openapi3.Schema
+		for _, s := range flat {
+			if len(s.AllOf) == 0 && len(s.OneOf) == 0 && len(s.AnyOf) == 0 || s.Type != nil || len(s.Enum) > 0 {
+				leaves = append(leaves, s)
+			}
+		}
+		return leaves
+	}
+	var next []*openapi3.Schema
+	open := false
+	for _, s := range flat {
+		if p, ok := s.Properties[path[0]]; ok && p.Value != nil {
+			next = append(next, p.Value)
+			continue
+		}
+		if s.Items != nil && s.Items.Value != nil {
+			if _, err := strconv.Atoi(path[0]); err == nil {
+				next = append(next, s.Items.Value)
+			}
+		}
+		if s.Type != nil && s.Type.Is("object") && len(s.Properties) == 0 && s.AdditionalProperties.Has == nil {
+			open = true // an object that declares nothing takes anything
+		}
+	}
+	if len(next) == 0 {
+		if open {
+			return []*openapi3.Schema{nil}
+		}
+		return nil
+	}
+	return resolve(next, path[1:])
+}

@@ -1,0 +1,79 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cocmock/cocmock/openapi"
+)
+
+// lintWhen checks a rule's body conditions against the request schema of
+// the operations the rule answers: a path no request has, or a value no
+// valid request can have, makes a rule that never matches, so it is a
+// finding, with the values that could.
+func (r *reader) lintWhen(rule *Rule) {
+	var ops []*openapi.Operation
+	if rule.Operation != "" {
+		if op, ok := r.spec.Operation(rule.Operation); ok {
+			ops = append(ops, op)
+		}
+	} else {
+		ops = r.spec.Operations()
+	}
+	for _, c := range rule.When {
+		if c.Selector.source != "body" {
+			continue
+		}
+		var fields []openapi.Field
+		var names []string
+		for _, op := range ops {
+			names = append(names, op.ID)
+			if f, ok := op.BodyField(c.Selector.path); ok {
+				fields = append(fields, f)
+			}
+		}
+		if len(fields) == 0 {
+			r.findings = append(r.findings, Finding{File: r.file, Line: c.Line,
+				Msg: fmt.Sprintf("rule %q: %s is not a field of the request body of %s: the rule never matches", rule.Name, c.Selector, strings.Join(names, ", "))})
+			continue
+		}
+		for _, m := range c.Matchers {
+			if why := unreachable(m, fields); why != "" {
+				r.findings = append(r.findings, Finding{File: r.file, Line: c.Line,
+					Msg: fmt.Sprintf("rule %q: %s %s: the rule never matches", rule.Name, c.Selector, why)})
+			}
+		}
+	}
+}
+
+// unreachable says why no valid request can meet a matcher, or "".
+func unreachable(m Matcher, fields []openapi.Field) string {
+	accepts := func(text string) (bool, string) {
+		var want string
+		for _, f := range fields {
+			ok, w := f.Accepts(text)
+			if ok {
+				return true, ""
+			}
+			want = w
+		}
+		return false, want
+	}
+	switch m := m.(type) {
+	case equals:
+		if ok, want := accepts(string(m)); !ok {
+			return fmt.Sprintf("can never be %q: it is %s", string(m), want)
+		}
+	case in:
+		var wants string
+		for _, v := range m {
+			ok, want := accepts(v)
+			if ok {
+				return ""
+			}
+			wants = want
+		}
+		return fmt.Sprintf("can never be %s: it is %s", m, wants)
+	}
+	return ""
+}
