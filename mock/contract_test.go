@@ -317,3 +317,12 @@ func TestRequestIDsAreHexAndSeeded(t *testing.T) {
 }
 
 func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }
+
+// A value outside a union type is told in words a user can act on, not
+// kin-openapi's "doesn't match any schema from anyOf".
+func TestViolationsSayWhatIsExpected(t *testing.T) {
+	r := call(newEngine(t), confirm(func(p map[string]any) { p["virtual_confirm_result"] = "yes" }))
+	if v := r.Header.Get(mock.ViolationsHeader); !strings.Contains(v, `parameter.virtual_confirm_result: must be a boolean, or one of ["false", "true"]`) || strings.Contains(v, "anyOf") {
+		t.Fatalf("%q", v)
+	}
+}

@@ -25,17 +25,26 @@ func (f Field) Accepts(text string) (ok bool, want string) {
 	if f.anything {
 		return true, ""
 	}
-	var types, enum []string
 	for _, s := range f.leaves {
-		ok, w := leafAccepts(s, text)
-		if ok {
+		if ok, _ := leafAccepts(s, text); ok {
 			return true, ""
 		}
+	}
+	return false, f.want()
+}
+
+// want says what the field's schemas take, enums merged.
+func (f Field) want() string {
+	var types, enum []string
+	for _, s := range f.leaves {
 		if len(s.Enum) > 0 {
 			for _, e := range s.Enum {
 				enum = append(enum, fmt.Sprint(e))
 			}
-		} else {
+			continue
+		}
+		_, w := leafAccepts(s, "")
+		if w != "" {
 			types = append(types, w)
 		}
 	}
@@ -45,60 +54,62 @@ func (f Field) Accepts(text string) (ok bool, want string) {
 		slices.Sort(enum)
 		types = append(types, "one of "+quoteAll(slices.Compact(enum)))
 	}
-	return false, strings.Join(types, ", or ")
+	return strings.Join(types, ", or ")
 }
 
+// expected says in words what values a schema takes: "a boolean, or one
+// of ["false", "true"]".
+func expected(s *openapi3.Schema) string {
+	f := Field{}
+	for _, leaf := range resolve([]*openapi3.Schema{s}, nil) {
+		if leaf == nil {
+			return ""
+		}
+		f.leaves = append(f.leaves, leaf)
+	}
+	return f.want()
+}
+
+// leafAccepts reports whether one schema takes a value (as text) and, in
+// any case, what it takes.
 func leafAccepts(s *openapi3.Schema, text string) (bool, string) {
 	if len(s.Enum) > 0 {
 		values := make([]string, len(s.Enum))
 		for i, e := range s.Enum {
 			values[i] = fmt.Sprint(e)
 		}
-		if slices.Contains(values, text) {
-			return true, ""
-		}
-		return false, "one of " + quoteAll(values)
+		return slices.Contains(values, text), "one of " + quoteAll(values)
 	}
 	if s.Type == nil || len(*s.Type) == 0 {
 		return true, ""
 	}
-	if s.Nullable && text == "null" {
-		return true, ""
-	}
+	ok := s.Nullable && text == "null"
 	var wants []string
 	for _, t := range *s.Type {
 		switch t {
 		case "string":
-			if s.MaxLength == nil || uint64(len(text)) <= *s.MaxLength {
-				if uint64(len(text)) >= s.MinLength {
-					return true, ""
-				}
-			}
+			ok = ok || (s.MaxLength == nil || uint64(len(text)) <= *s.MaxLength) && uint64(len(text)) >= s.MinLength
 			w := "a string"
 			if s.MaxLength != nil {
 				w += fmt.Sprintf(" of %d to %d characters", s.MinLength, *s.MaxLength)
 			}
 			wants = append(wants, w)
 		case "integer":
-			if _, err := strconv.ParseInt(text, 10, 64); err == nil {
-				return true, ""
-			}
+			_, err := strconv.ParseInt(text, 10, 64)
+			ok = ok || err == nil
 			wants = append(wants, "an integer")
 		case "number":
-			if _, err := strconv.ParseFloat(text, 64); err == nil {
-				return true, ""
-			}
+			_, err := strconv.ParseFloat(text, 64)
+			ok = ok || err == nil
 			wants = append(wants, "a number")
 		case "boolean":
-			if text == "true" || text == "false" {
-				return true, ""
-			}
+			ok = ok || text == "true" || text == "false"
 			wants = append(wants, "a boolean")
 		default:
 			wants = append(wants, "an "+t+" (a matcher compares single values)")
 		}
 	}
-	return false, strings.Join(wants, " or ")
+	return ok, strings.Join(wants, " or ")
 }
 
 func quoteAll(values []string) string {

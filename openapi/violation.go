@@ -174,6 +174,13 @@ func collectSchemaError(e *openapi3.SchemaError, out *[]Violation) {
 		}
 	}
 	v := Violation{Kind: KindSchema, Field: field, Value: e.Value, Reason: e.Reason}
+	if (e.SchemaField == "anyOf" || e.SchemaField == "oneOf") && e.Schema != nil {
+		// kin-openapi's "doesn't match any schema from anyOf" names the
+		// keyword; the user needs what the value may be.
+		if want := expected(e.Schema); want != "" {
+			v.Reason = "must be " + want
+		}
+	}
 	if e.SchemaField == "required" {
 		v.Missing = true
 		v.Value = nil
