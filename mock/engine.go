@@ -249,6 +249,7 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	reply := e.handle(ctx, req, sess, x)
 
 	x.Status, x.Fault, x.Delay = reply.Status, reply.Fault, reply.Delay
+	x.ClientSaw = faultSeen[reply.Fault]
 	x.Reply = journalMessage(reply.Header, reply.Body)
 	x.Duration = e.clock.Now().Sub(start)
 	e.sessions.journal(sess, *x)

@@ -89,6 +89,13 @@ func (t *throttle) admit(key string, now time.Time) (ok bool, retryAfter time.Du
 	return true, 0
 }
 
+// reset forgets every bucket: each key starts full again.
+func (t *throttle) reset() {
+	t.mu.Lock()
+	clear(t.buckets)
+	t.mu.Unlock()
+}
+
 // throttled is the gateway's 429 for a key.
 func (t *throttle) throttled(principal string, retryAfter time.Duration, requestID string) Reply {
 	policy := "ip"

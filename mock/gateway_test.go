@@ -13,6 +13,7 @@ import (
 	"github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/mock/auth/authtest"
 	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/mock/mocktest"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -161,5 +162,29 @@ func TestTerraformSignedCreateAndDetail(t *testing.T) {
 	bad.Body = []byte(createBody(map[string]string{"incident_title": `"changed"`}))
 	if r := eng.Serve(context.Background(), bad); r.Status != 401 {
 		t.Fatalf("tampered create: %d", r.Status)
+	}
+}
+
+// POST /__admin/reset?all=true (ResetAll) lifts lock-outs and throttling.
+func TestResetAllLiftsLockOutsAndThrottling(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	eng := akskEngine(t, clock, mock.WithRateLimit(1))
+	for range 7 {
+		eng.Serve(context.Background(), signed(clock, "AK1", "wrong", `{}`))
+	}
+	good := mocktest.HandleBody("IM1", "acceptedIncident1")
+	if r := eng.Serve(context.Background(), signed(clock, "AK1", "SK-one-secret", good)); r.Status != 401 {
+		t.Fatalf("not locked: %d", r.Status)
+	}
+	eng.ResetAll()
+	if r := eng.Serve(context.Background(), signed(clock, "AK1", "SK-one-secret", good)); r.Status != 200 {
+		t.Fatalf("after ResetAll the lock-out stays: %d %s", r.Status, r.Body)
+	}
+	if r := eng.Serve(context.Background(), signed(clock, "AK1", "SK-one-secret", good)); r.Status != 429 {
+		t.Fatalf("the second call in the same second is not throttled: %d", r.Status)
+	}
+	eng.ResetAll()
+	if r := eng.Serve(context.Background(), signed(clock, "AK1", "SK-one-secret", good)); r.Status != 200 {
+		t.Fatalf("after ResetAll throttling stays: %d", r.Status)
 	}
 }

@@ -43,8 +43,12 @@ type Exchange struct {
 	Status       int     `json:"status"`
 	Reply        Message `json:"reply"`
 	Fault        Fault   `json:"fault,omitempty"`
-	// Delay is the wait the reply asked for before it was sent.
-	Delay time.Duration `json:"delay"`
+	// Delay is the wait the reply asked for before it was sent (JSON:
+	// delay_ms).
+	Delay time.Duration `json:"-"`
+	// ClientSaw says, for a fault, what reached the client instead of a
+	// reply.
+	ClientSaw string `json:"client_saw,omitempty"`
 	// Violations lists how the request broke the contract.
 	Violations []string `json:"violations,omitempty"`
 	// ReplyViolations lists how a scenario's templated reply broke it.
@@ -52,10 +56,47 @@ type Exchange struct {
 	// NearMisses says, when no rule answered or a catch-all did, why each
 	// earlier rule did not.
 	NearMisses []scenarios.NearMiss `json:"near_misses,omitempty"`
-	// Duration is how long the sandbox took to decide, the delay excluded.
-	Duration time.Duration `json:"duration"`
+	// Duration is how long the sandbox took to decide, the delay excluded
+	// (JSON: duration_ms).
+	Duration time.Duration `json:"-"`
 	// Auth holds what the authentication check found, when it failed.
 	Auth *AuthFailure `json:"auth,omitempty"`
+}
+
+// MarshalJSON writes the exchange with its times in milliseconds.
+func (x Exchange) MarshalJSON() ([]byte, error) {
+	type plain Exchange
+	return json.Marshal(struct {
+		plain
+		DurationMS float64 `json:"duration_ms"`
+		DelayMS    float64 `json:"delay_ms"`
+	}{plain(x), millis(x.Duration), millis(x.Delay)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (x *Exchange) UnmarshalJSON(data []byte) error {
+	type plain Exchange
+	var v struct {
+		plain
+		DurationMS float64 `json:"duration_ms"`
+		DelayMS    float64 `json:"delay_ms"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*x = Exchange(v.plain)
+	x.Duration, x.Delay = time.Duration(v.DurationMS*float64(time.Millisecond)), time.Duration(v.DelayMS*float64(time.Millisecond))
+	return nil
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// faultSeen says what a client sees of each fault.
+var faultSeen = map[Fault]string{
+	FaultReset:     "the connection reset (TCP RST), no reply",
+	FaultEmpty:     "the connection closed without a byte",
+	FaultMalformed: "the status line and headers promising a longer body than was sent, then the connection closed",
+	FaultHang:      "nothing, until it gave up or --max-hang passed",
 }
 
 // AuthFailure explains a refused signature or token.

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"time"
 	"errors"
 	"fmt"
 	"slices"
@@ -152,8 +153,42 @@ func (e *Engine) Reset(session string) {
 	}
 }
 
-// ResetAll drops every session and resets the default one.
-func (e *Engine) ResetAll() { e.sessions.dropAll() }
+// ResetAll drops every session, resets the default one, and lifts the
+// gateway's lock-outs and throttling.
+func (e *Engine) ResetAll() {
+	e.sessions.dropAll()
+	if e.auth != nil {
+		e.auth.Reset()
+	}
+	if e.throttle != nil {
+		e.throttle.reset()
+	}
+}
+
+// SessionInfo describes a session for the sandbox API.
+type SessionInfo struct {
+	ID        string    `json:"id"`
+	Scenario  string    `json:"scenario"`
+	Incidents int       `json:"incidents"`
+	Exchanges int       `json:"journal_size"`
+	LastUsed  time.Time `json:"last_used,omitzero"`
+}
+
+// Sessions lists the sessions, the default one ("") first, then the most
+// recently used.
+func (e *Engine) Sessions() []SessionInfo {
+	var out []SessionInfo
+	for _, s := range e.sessions.all() {
+		s.mu.Lock()
+		scenario := s.scenario
+		if scenario == "" {
+			scenario = e.scenario
+		}
+		out = append(out, SessionInfo{ID: s.id, Scenario: scenario, Incidents: s.incidents.Len(), Exchanges: s.journal.len(), LastUsed: s.lastUsed})
+		s.mu.Unlock()
+	}
+	return out
+}
 
 // Stats are gauges of the sandbox's memory.
 type Stats struct {

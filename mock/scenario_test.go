@@ -345,3 +345,17 @@ rules:
 		t.Fatalf("the journal must show the reply's breach apart from the request's: %+v", entries[0])
 	}
 }
+
+// A fault is journaled with what the client saw instead of a reply.
+func TestFaultsAreJournaledWithWhatTheClientSaw(t *testing.T) {
+	eng := newEngine(t)
+	send(eng, accept("IM1-RESET"))
+	x, _ := eng.Requests("", mock.Filter{})
+	if x[0].Fault != mock.FaultReset || !strings.Contains(x[0].ClientSaw, "connection reset") {
+		t.Fatalf("%+v", x[0])
+	}
+	send(eng, accept("IM1"))
+	if x, _ := eng.Requests("", mock.Filter{}); x[0].ClientSaw != "" {
+		t.Fatalf("%q", x[0].ClientSaw)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cocmock/cocmock/mock/incident"
 )
@@ -39,6 +40,8 @@ type session struct {
 	// dropped is set when the session is forgotten; requests still holding
 	// it then no longer count towards the budgets. Guarded by mu.
 	dropped bool
+	// lastUsed is when it last journaled an exchange. Guarded by mu.
+	lastUsed time.Time
 }
 
 func newSession(id string, journalSize int) *session {
@@ -174,7 +177,10 @@ func (s *sessions) change(sess *session, f func()) {
 
 // journal keeps an exchange in its session, then keeps the budgets.
 func (s *sessions) journal(sess *session, x Exchange) {
-	s.change(sess, func() { sess.journal.add(x) })
+	s.change(sess, func() {
+		sess.journal.add(x)
+		sess.lastUsed = x.Time
+	})
 	s.enforce(sess)
 }
 

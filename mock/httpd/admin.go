@@ -19,19 +19,33 @@ import (
 // All of it except health sits behind the admin token when one is set.
 func (s *Server) adminRoutes() {
 	admin := s.echo.Group(AdminPrefix)
-	admin.GET("/health", s.health)
-	admin.GET("/tls/cert.pem", s.certPEM) // public, like any server's certificate
 	locked := admin.Group("", s.requireToken)
-	locked.GET("/scenarios", s.listScenarios)
-	locked.PUT("/scenario", s.putScenario)
-	locked.GET("/requests", s.listRequests)
-	locked.DELETE("/requests", s.clearRequests)
-	locked.GET("/incidents", s.listIncidents)
-	locked.GET("/incidents/:num", s.getIncident)
-	locked.PUT("/incidents/:num", s.putIncident)
-	locked.POST("/reset", s.reset)
-	locked.POST("/reload", s.reload)
-	locked.GET("/metrics", s.metrics)
+	for _, r := range []struct {
+		method, path string
+		open         bool // answered without the admin token
+		h            echo.HandlerFunc
+	}{
+		{http.MethodGet, "/health", true, s.health},
+		{http.MethodGet, "/tls/cert.pem", true, s.certPEM}, // public, like any server's certificate
+		{http.MethodGet, "/scenarios", false, s.listScenarios},
+		{http.MethodPut, "/scenario", false, s.putScenario},
+		{http.MethodGet, "/requests", false, s.listRequests},
+		{http.MethodDelete, "/requests", false, s.clearRequests},
+		{http.MethodGet, "/incidents", false, s.listIncidents},
+		{http.MethodGet, "/incidents/:num", false, s.getIncident},
+		{http.MethodPut, "/incidents/:num", false, s.putIncident},
+		{http.MethodGet, "/sessions", false, s.listSessions},
+		{http.MethodPost, "/reset", false, s.reset},
+		{http.MethodPost, "/reload", false, s.reload},
+		{http.MethodGet, "/metrics", false, s.metrics},
+	} {
+		if r.open {
+			admin.Add(r.method, r.path, r.h)
+		} else {
+			locked.Add(r.method, r.path, r.h)
+		}
+		s.adminMethods[r.path] = append(s.adminMethods[r.path], r.method)
+	}
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
 }
@@ -60,7 +74,14 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func session(c echo.Context) string { return c.Request().Header.Get(mock.SessionHeader) }
+// session is the session a sandbox call is about: ?session= or the
+// X-Cocmock-Session header ("" is the default session).
+func session(c echo.Context) string {
+	if q := c.QueryParams(); q.Has("session") {
+		return q.Get("session")
+	}
+	return c.Request().Header.Get(mock.SessionHeader)
+}
 
 type scenarioInfo struct {
 	Name        string `json:"name"`
@@ -110,11 +131,7 @@ func (s *Server) listRequests(c echo.Context) error {
 			*dst = n
 		}
 	}
-	sess := session(c)
-	if q.Has("session") {
-		sess = q.Get("session")
-	}
-	entries, total := s.engine.Requests(sess, f)
+	entries, total := s.engine.Requests(session(c), f)
 	if entries == nil {
 		entries = []mock.Exchange{}
 	}
@@ -151,10 +168,15 @@ func (s *Server) putIncident(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
+func (s *Server) listSessions(c echo.Context) error {
+	list := s.engine.Sessions()
+	return c.JSON(http.StatusOK, map[string]any{"count": len(list), "sessions": list})
+}
+
 func (s *Server) reset(c echo.Context) error {
 	switch all := c.QueryParam("all"); all {
 	case "true":
-		s.engine.ResetAll()
+		s.engine.ResetAll() // sessions, lock-outs and throttling
 	case "", "false":
 		s.engine.Reset(session(c))
 	default:

@@ -233,3 +233,73 @@ func TestReloadWhileOneRunsIs409(t *testing.T) {
 		t.Fatalf("%d %s", x.status, x.body)
 	}
 }
+
+func TestAdminSessionsAndSessionQuery(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{})
+	req, _ := http.NewRequest("POST", sb.url+handlePath, strings.NewReader(mocktest.HandleBody("IM-Q", "acceptedIncident1")))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Cocmock-Session", "run-7")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// ?session= is honoured by every session-scoped call.
+	if x := sb.call("GET", "/__admin/incidents?session=run-7", ""); !strings.Contains(x.body, `"count":1`) {
+		t.Fatalf("incidents?session=: %s", x.body)
+	}
+	if x := sb.call("GET", "/__admin/incidents/IM-Q?session=run-7", ""); x.status != 200 {
+		t.Fatalf("incident?session=: %d", x.status)
+	}
+	if x := sb.call("GET", "/__admin/incidents", ""); !strings.Contains(x.body, `"count":0`) {
+		t.Fatalf("the default session sees another's incident: %s", x.body)
+	}
+	x := sb.call("GET", "/__admin/sessions", "")
+	var list struct {
+		Count    int `json:"count"`
+		Sessions []struct {
+			ID          string `json:"id"`
+			Scenario    string `json:"scenario"`
+			Incidents   int    `json:"incidents"`
+			JournalSize int    `json:"journal_size"`
+			LastUsed    string `json:"last_used"`
+		} `json:"sessions"`
+	}
+	if err := json.Unmarshal([]byte(x.body), &list); err != nil || list.Count != 2 || list.Sessions[1].ID != "run-7" ||
+		list.Sessions[1].Incidents != 1 || list.Sessions[1].JournalSize != 1 || list.Sessions[1].Scenario != "default" || list.Sessions[1].LastUsed == "" {
+		t.Fatalf("%s", x.body)
+	}
+	if x := sb.call("POST", "/__admin/reset?session=run-7", ""); x.status != 204 {
+		t.Fatal(x.status)
+	}
+	if x := sb.call("GET", "/__admin/incidents?session=run-7", ""); !strings.Contains(x.body, `"count":0`) {
+		t.Fatalf("reset?session= kept the incidents: %s", x.body)
+	}
+}
+
+func TestWrongMethodOnAnAdminPathIs405WithAllow(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{})
+	for path, allow := range map[string]string{"/__admin/requests": "GET, DELETE", "/__admin/incidents/IM1": "GET, PUT", "/__admin/reset": "POST"} {
+		req, _ := http.NewRequest("PATCH", sb.url+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != allow {
+			t.Errorf("PATCH %s: %d Allow %q, want 405 %q", path, resp.StatusCode, resp.Header.Get("Allow"), allow)
+		}
+	}
+	if x := sb.call("GET", "/__admin/nope", ""); x.status != 404 {
+		t.Fatalf("unknown path: %d", x.status)
+	}
+}
+
+func TestJournalTimesAreInMilliseconds(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{})
+	sb.operate("IM1", "acceptedIncident1")
+	x := sb.call("GET", "/__admin/requests", "")
+	if !strings.Contains(x.body, `"duration_ms":`) || !strings.Contains(x.body, `"delay_ms":0`) || strings.Contains(x.body, `"duration":`) {
+		t.Fatalf("%s", x.body)
+	}
+}

@@ -86,6 +86,8 @@ type Server struct {
 	// largeBodies holds a token for each large body being read or
 	// answered: BodyBytes/MaxBody of them.
 	largeBodies chan struct{}
+	// adminMethods lists each sandbox API path's methods, for 405s.
+	adminMethods map[string][]string
 }
 
 // New builds the edge around an engine; all routes are set up here.
@@ -108,7 +110,7 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	if cfg.BodyBytes <= 0 {
 		cfg.BodyBytes = DefaultBodyBytes
 	}
-	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody))}
+	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The per-address rate limit keys on the peer's address: headers such
@@ -302,9 +304,33 @@ func (s *Server) health(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "validation": string(s.engine.Validation())})
 }
 
+// adminNotFound answers a sandbox call that has no route: 405 with Allow
+// when the path is known with other methods, else 404.
 func (s *Server) adminNotFound(c echo.Context) error {
+	path := strings.TrimPrefix(c.Request().URL.Path, AdminPrefix)
+	for pattern, methods := range s.adminMethods {
+		if pathMatches(pattern, path) {
+			c.Response().Header().Set("Allow", strings.Join(methods, ", "))
+			return problem(c, http.StatusMethodNotAllowed, "Method not allowed",
+				c.Request().Method+" "+c.Request().URL.Path+": the sandbox API takes "+strings.Join(methods, ", ")+" there")
+		}
+	}
 	return problem(c, http.StatusNotFound, "No such sandbox call",
 		c.Request().Method+" "+c.Request().URL.Path+" is not part of the sandbox API")
+}
+
+// pathMatches matches an Echo route pattern (":name" segments) to a path.
+func pathMatches(pattern, path string) bool {
+	ps, qs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(qs) {
+		return false
+	}
+	for i, p := range ps {
+		if !strings.HasPrefix(p, ":") && p != qs[i] || strings.HasPrefix(p, ":") && qs[i] == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // handleError turns errors that escape a handler (panics, Echo's own) into
