@@ -1,11 +1,11 @@
 package mock
 
 import (
-	"time"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/scenarios"
