@@ -257,6 +257,7 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 		e.observer.Observe(x)
 	}
 	reply.Session, reply.Scenario, reply.Rule = x.Session, x.Scenario, x.Rule
+	reply.IncidentNum, reply.OperateKey = x.IncidentNum, x.OperateKey
 	return reply
 }
 

@@ -19,9 +19,10 @@ type Reply struct {
 	Delay time.Duration
 	// Fault, when set, replaces the reply with a broken connection.
 	Fault Fault
-	// Session, Scenario and Rule say who answered, for the access log;
-	// they are not sent.
+	// Session, Scenario and Rule say who answered, and IncidentNum and
+	// OperateKey what about, for the access log; they are not sent.
 	Session, Scenario, Rule string
+	IncidentNum, OperateKey string
 	// Violations lists how a templated reply breaks the contract (sent
 	// to the client in X-Cocmock-Violations too), for the journal.
 	Violations []string

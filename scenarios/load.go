@@ -30,6 +30,9 @@ type Source struct {
 	// Name prefixes file names in findings ("builtin", or the folder's path).
 	Name string
 	FS   fs.FS
+	// Files, when set, are the only files of FS read (a source that is one
+	// file is its folder with Files naming it).
+	Files []string
 }
 
 // Load reads every source in order; a later source's scenario replaces an
@@ -42,6 +45,9 @@ func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
 		files, err := scenarioFiles(src.FS)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.Name, err)
+		}
+		if src.Files != nil {
+			files = src.Files
 		}
 		if len(files) > MaxFiles {
 			findings = append(findings, Finding{File: src.Name, Msg: fmt.Sprintf("%d scenario files: at most %d are read", len(files), MaxFiles)})

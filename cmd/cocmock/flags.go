@@ -15,32 +15,48 @@ func envName(flagName string) string {
 	return "COCMOCK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// origins says where each flag's value came from, so that an error names
+// what the user typed: the flag, or its environment twin.
+type origins map[string]bool // flag name → from the environment
+
+// name is "--flag" or "COCMOCK_FLAG", as the value was given.
+func (o origins) name(flag string) string {
+	if o[flag] {
+		return envName(flag)
+	}
+	return "--" + flag
+}
+
 // parseFlags parses args, then fills every flag not given on the command
 // line from its environment twin. Precedence: flags > env > defaults.
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+// Arguments that are not flags are an error unless positional is set; they
+// are returned.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, positional bool) (origins, []string, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return nil, nil, err
 		}
-		return usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected argument %q", fs.Arg(0))
+	if fs.NArg() > 0 && !positional {
+		return nil, nil, usageError("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	from := origins{}
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if given[f.Name] || err != nil {
 			return
 		}
 		if v := getenv(envName(f.Name)); v != "" {
+			from[f.Name] = true
 			if setErr := fs.Set(f.Name, v); setErr != nil {
 				err = usageError("%s=%q: %v", envName(f.Name), v, setErr)
 			}
 		}
 	})
-	return err
+	return from, fs.Args(), err
 }
 
 // newFlagSet makes a flag set whose -h output names each env twin.

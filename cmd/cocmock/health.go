@@ -27,7 +27,7 @@ func health(ctx context.Context, args []string, getenv func(string) string, stdo
 	fs := newFlagSet("health", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address the server listens on (host:port); a 0.0.0.0, [::] or empty host is probed on 127.0.0.1")
 	timeout := fs.Duration("timeout", 2*time.Second, "give up when the reply takes longer")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if _, _, err := parseFlags(fs, args, getenv, false); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

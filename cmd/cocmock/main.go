@@ -50,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, rest = args[0], args[1:]
 	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		cmd = "help"
+	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, getenv, stdout, stderr)
@@ -66,21 +69,63 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
+		if near := nearest(cmd, commands); near != "" {
+			return usageError("unknown command %q; did you mean %q? (cocmock help lists them)", cmd, near)
+		}
 		return usageError("unknown command %q; run 'cocmock help'", cmd)
 	}
 }
 
-const usage = `cocmock — a sandbox of Huawei Cloud COC's HandleCocIncident API
+var commands = []string{"serve", "validate", "scenarios", "health", "version", "help"}
+
+// nearest is the command a typo most likely meant (at most two edits away).
+func nearest(typo string, names []string) string {
+	best, bestDist := "", 3
+	for _, n := range names {
+		if d := editDistance(typo, n); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is Levenshtein's distance between two short words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+const usage = `cocmock — a sandbox of Huawei Cloud COC's incident API (HandleCocIncident,
+CreateCocIncident, ShowCocIncidentDetail and the history lists)
 
 Usage:
-  cocmock [serve] [flags]   serve the sandbox (the default command)
-  cocmock validate [flags]  lint the spec and scenario files (exit 0 clean,
-                            1 findings, 2 usage or I/O error)
-  cocmock scenarios [flags] list the scenarios, one line each
-  cocmock health [flags]    probe a running server's /__admin/health (exit 0
-                            healthy, 1 not, 2 usage); the container healthcheck
-  cocmock version           print the version
-  cocmock help              this text
+  cocmock [serve] [flags]            serve the sandbox (the default command)
+      e.g. cocmock --scenario lifecycle --seed 7
+  cocmock validate [flags] [PATH…]   lint the spec and scenario files or folders
+                                     (exit 0 clean, 1 findings, 2 usage or I/O error)
+      e.g. cocmock validate my-scenarios/
+  cocmock scenarios [flags]          list the scenarios, one line each
+      e.g. cocmock scenarios --scenarios my-scenarios/
+  cocmock health [flags]             probe a running server's /__admin/health (exit 0
+                                     healthy, 1 not, 2 usage); the container healthcheck
+      e.g. cocmock health --addr 127.0.0.1:8080
+  cocmock version                    print the version
+  cocmock help                       this text
 
 Run 'cocmock <command> -h' for a command's flags. Every flag has an environment twin
 COCMOCK_<FLAG> (upper case, '-' as '_'); a flag on the command line wins.

@@ -22,8 +22,12 @@ import (
 // reloader loads the scenario files again and swaps them into the engine;
 // a broken set is refused and the last good one keeps serving.
 type reloader struct {
-	spec   *openapi.Spec
+	spec *openapi.Spec
+	// dir is the folder watched; paths what is loaded (the folder, or a
+	// file in it), given by flag.
 	dir    string
+	paths  []string
+	flag   string
 	engine *mock.Engine
 	log    *slog.Logger
 	mu     sync.Mutex // one reload at a time
@@ -40,7 +44,7 @@ func (r *reloader) reload() error {
 		return httpd.ErrReloadBusy
 	}
 	defer r.mu.Unlock()
-	set, err := loadScenarios(r.spec, r.dir)
+	set, err := loadScenarios(r.spec, r.flag, r.paths...)
 	if err == nil {
 		err = r.engine.ReplaceScenarios(set)
 	}

@@ -227,7 +227,8 @@ func TestJSONAccessLogCarriesTheExchange(t *testing.T) {
 			continue
 		}
 		if entry["request_id"] != resp.Header.Get("X-Request-Id") || entry["session"] != "log-test" || entry["scenario"] != "default" ||
-			entry["rule"] != "magic-E429" || entry["status"] != float64(429) || entry["duration"] == nil {
+			entry["rule"] != "magic-E429" || entry["status"] != float64(429) || entry["duration_ms"] == nil ||
+			entry["incident_num"] != "IM1-E429" || entry["operate_key"] != "acceptedIncident1" {
 			t.Fatalf("access log %v", entry)
 		}
 		return

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -97,7 +99,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&cfg.tlsHosts, "tls-host", "", "comma-separated names or addresses the self-signed certificate also covers (besides localhost, 127.0.0.1, ::1)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	from, _, err := parseFlags(fs, args, getenv, false)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -111,7 +114,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	validation, err := mock.ParseValidation(cfg.validation)
 	if err != nil {
-		return usageError("--validation: %v", err)
+		return usageError("%s: %v", from.name("validation"), err)
 	}
 	if (cfg.tlsCert != "" || cfg.tlsKey != "" || cfg.tlsHosts != "") && cfg.tlsAddr == "" {
 		return usageError("--tls-cert, --tls-key and --tls-host need --tls-addr")
@@ -134,7 +137,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	set, err := loadScenarios(spec, cfg.scenarios)
+	set, err := loadScenarios(spec, from.name("scenarios"), cfg.scenarios)
 	if err != nil {
 		return err
 	}
@@ -149,7 +152,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit), mock.WithObserver(meters),
 		mock.WithValidation(validation))
 	if err != nil {
-		return usageError("--scenario: %v", err)
+		return usageError("%s: %v", from.name("scenario"), err)
 	}
 	meters.Gauges(engine.Stats)
 	edge := httpd.Config{
@@ -162,7 +165,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	reload := &reloader{spec: spec, dir: cfg.scenarios, engine: engine, log: log}
+	reload := &reloader{spec: spec, dir: watchedFolder(cfg.scenarios), paths: []string{cfg.scenarios}, flag: from.name("scenarios"), engine: engine, log: log}
 	if cfg.scenarios != "" {
 		edge.Reload = reload.reload
 	}
@@ -183,7 +186,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	ln = front.Listener(ln)
 	served := make(chan error, 2)
-	https := ""
+	start := startup{Version: version(), HTTP: "http://" + ln.Addr().String(), Spec: spec.Name(), Scenario: cfg.scenario,
+		Scenarios: cfg.scenarios, Watch: cfg.watch, Seed: engine.Seed(), Auth: cfg.auth, Validation: string(validation),
+		Limits: map[string]string{
+			"max_body": fmt.Sprint(int64(cfg.maxBody)), "journal_bytes": fmt.Sprint(int64(cfg.journalMem)), "state_bytes": fmt.Sprint(int64(cfg.stateMem)),
+			"max_sessions": fmt.Sprint(cfg.maxSessions), "max_conns": fmt.Sprint(cfg.maxConns), "read_timeout": cfg.readTimeout.String(),
+			"memory_limit": fmt.Sprint(int64(cfg.memLimit)),
+		}}
 	if cfg.tlsAddr != "" {
 		tlsLn, err := net.Listen("tcp", cfg.tlsAddr)
 		if err != nil {
@@ -191,12 +200,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		srv.TLSConfig = httpd.TLSConfig(cert)
-		https = fmt.Sprintf(" and https://%s (certificate sha256 %s)", tlsLn.Addr(), httpd.Fingerprint(cert))
+		start.HTTPS, start.Fingerprint = "https://"+tlsLn.Addr().String(), httpd.Fingerprint(cert)
 		tlsLn = front.Listener(tlsLn)
 		go func() { served <- srv.ServeTLS(tlsLn, "", "") }()
 	}
-	fmt.Fprintf(stdout, "cocmock %s listening on http://%s%s (spec %s, scenario %s, seed %d, auth %s, validation %s)\n",
-		version(), ln.Addr(), https, spec.Name(), cfg.scenario, engine.Seed(), cfg.auth, validation)
+	start.print(stdout, cfg.logFormat)
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
@@ -223,6 +231,49 @@ func loadSpec(path string) (*openapi.Spec, error) {
 		return nil, &exitError{code: 2, err: err}
 	}
 	return openapi.Load(path, data)
+}
+
+// startup is what the startup line says: where the server listens and how
+// it is set up, so that a run can be told apart and repeated.
+type startup struct {
+	Msg         string            `json:"msg"`
+	Version     string            `json:"version"`
+	HTTP        string            `json:"http"`
+	HTTPS       string            `json:"https,omitempty"`
+	Fingerprint string            `json:"certificate_sha256,omitempty"`
+	Spec        string            `json:"spec"`
+	Scenario    string            `json:"scenario"`
+	Scenarios   string            `json:"scenarios,omitempty"`
+	Watch       bool              `json:"watch"`
+	Seed        int64             `json:"seed"`
+	Auth        string            `json:"auth"`
+	Validation  string            `json:"validation"`
+	Limits      map[string]string `json:"limits"`
+}
+
+// print writes the startup line in the log's format: one JSON object, or
+// a sentence.
+func (s startup) print(w io.Writer, format string) {
+	if format == "json" {
+		s.Msg = "listening"
+		b, _ := json.Marshal(s)
+		fmt.Fprintf(w, "%s\n", b)
+		return
+	}
+	https := ""
+	if s.HTTPS != "" {
+		https = fmt.Sprintf(" and %s (certificate sha256 %s)", s.HTTPS, s.Fingerprint)
+	}
+	folder := "none"
+	if s.Scenarios != "" {
+		folder = s.Scenarios
+		if s.Watch {
+			folder += " (watched)"
+		}
+	}
+	fmt.Fprintf(w, "cocmock %s listening on %s%s (spec %s, scenario %s, scenario files %s, seed %d, auth %s, validation %s; limits: body %s B, journal %s B, state %s B, %s sessions, %s connections, read timeout %s)\n",
+		s.Version, s.HTTP, https, s.Spec, s.Scenario, folder, s.Seed, s.Auth, s.Validation,
+		s.Limits["max_body"], s.Limits["journal_bytes"], s.Limits["state_bytes"], s.Limits["max_sessions"], s.Limits["max_conns"], s.Limits["read_timeout"])
 }
 
 // serverCertificate is --tls-cert/--tls-key when given, else a self-signed
@@ -259,21 +310,36 @@ func serverCertificate(cfg serveConfig) (tls.Certificate, []byte, error) {
 	return cert, certPEM, nil
 }
 
-// loadScenarios loads the built-in scenarios, then the folder's, which
-// override built-ins of the same name.
-func loadScenarios(spec *openapi.Spec, dir string) (*scenarios.Set, error) {
+// loadScenarios loads the built-in scenarios, then each path's (a folder
+// of scenario files, or one file), which override built-ins of the same
+// name. flag names where the paths came from, for errors.
+func loadScenarios(spec *openapi.Spec, flag string, paths ...string) (*scenarios.Set, error) {
 	sources := []scenarios.Source{{Name: "builtin", FS: scenarios.Builtin()}}
-	if dir != "" {
-		info, err := os.Stat(dir)
-		if err != nil {
-			return nil, &exitError{code: 2, err: err}
+	for _, path := range paths {
+		if path == "" {
+			continue
 		}
-		if !info.IsDir() {
-			return nil, usageError("--scenarios %s is not a folder", dir)
+		info, err := os.Stat(path)
+		switch {
+		case err != nil:
+			return nil, &exitError{code: 2, err: fmt.Errorf("%s %s: no such folder or file", flag, path)}
+		case info.IsDir():
+			sources = append(sources, scenarios.Source{Name: path, FS: scenarios.Dir(path)})
+		default:
+			dir := filepath.Dir(path)
+			sources = append(sources, scenarios.Source{Name: dir, FS: scenarios.Dir(dir), Files: []string{filepath.Base(path)}})
 		}
-		sources = append(sources, scenarios.Source{Name: dir, FS: scenarios.Dir(dir)})
 	}
 	return scenarios.Load(spec, sources...)
+}
+
+// watchedFolder is the folder --watch watches for a --scenarios path: the
+// folder itself, or the folder of a file.
+func watchedFolder(path string) string {
+	if info, err := os.Stat(path); err == nil && !info.IsDir() {
+		return filepath.Dir(path)
+	}
+	return path
 }
 
 // newAuthenticator reads the auth flags; keys come from --ak/--sk and the

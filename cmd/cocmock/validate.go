@@ -18,12 +18,14 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 	specPath := fs.String("spec", "", "OpenAPI document to check instead of the embedded one")
 	dir := fs.String("scenarios", "", "folder of scenario files to check with the built-in ones")
 	format := fs.String("format", "text", "output format: text or json")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	_, paths, err := parseFlags(fs, args, getenv, true)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
+	paths = append([]string{*dir}, paths...)
 	if *format != "text" && *format != "json" {
 		return usageError("--format %q: want text or json", *format)
 	}
@@ -43,7 +45,7 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 		case err != nil:
 			o.findings = scenarios.Findings{{File: specName(*specPath), Msg: err.Error()}}
 		default:
-			set, err := loadScenarios(spec, *dir)
+			set, err := loadScenarios(spec, "validate", paths...)
 			switch {
 			case err == nil:
 				o.findings = set.Warnings()
@@ -107,7 +109,7 @@ func listScenarios(_ context.Context, args []string, getenv func(string) string,
 	fs := newFlagSet("scenarios", stderr)
 	specPath := fs.String("spec", "", "OpenAPI document to load the scenarios against")
 	dir := fs.String("scenarios", "", "folder of scenario files to list with the built-in ones")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if _, _, err := parseFlags(fs, args, getenv, false); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -117,7 +119,7 @@ func listScenarios(_ context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	set, err := loadScenarios(spec, *dir)
+	set, err := loadScenarios(spec, "--scenarios", *dir)
 	if err != nil {
 		return err
 	}

@@ -164,7 +164,9 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accessLog writes one line per exchange.
+// accessLog writes one line per exchange: at info for the simulated API
+// and the sandbox API, at debug for probes (health, metrics), so that a
+// scraper does not drown the log.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -172,26 +174,37 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
+		r := c.Request()
+		level := slog.LevelInfo
+		if r.URL.Path == AdminPrefix+"/health" || r.URL.Path == AdminPrefix+"/metrics" {
+			level = slog.LevelDebug
+		}
 		log := s.cfg.Logger
-		if !log.Enabled(c.Request().Context(), slog.LevelInfo) {
+		if !log.Enabled(r.Context(), level) {
 			return nil
 		}
-		r := c.Request()
-		attrs := []slog.Attr{
+		attrs := make([]slog.Attr, 0, 12)
+		attrs = append(attrs,
 			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", c.Response().Status),
-			slog.Duration("duration", time.Since(start)),
-		}
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		)
 		if reply, ok := c.Get(replyKey).(mock.Reply); ok {
 			attrs = append(attrs, slog.String("session", reply.Session),
 				slog.String("scenario", reply.Scenario), slog.String("rule", reply.Rule))
+			if reply.IncidentNum != "" {
+				attrs = append(attrs, slog.String("incident_num", reply.IncidentNum))
+			}
+			if reply.OperateKey != "" {
+				attrs = append(attrs, slog.String("operate_key", reply.OperateKey))
+			}
 			if reply.Fault != mock.NoFault {
 				attrs = append(attrs, slog.String("fault", string(reply.Fault)))
 			}
 		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		log.LogAttrs(r.Context(), level, "request", attrs...)
 		return nil
 	}
 }
