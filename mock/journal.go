@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,6 +122,31 @@ type Message struct {
 	// BodyEncoding is "base64" for a body that is not valid UTF-8: Body
 	// then holds its base64 text, so that the journal stays valid JSON.
 	BodyEncoding string `json:"body_encoding,omitempty"`
+}
+
+// Field reads a value of a JSON body by its dotted path
+// ("parameter.cause", "region.0"); nil when the body is not JSON or has no
+// such value. Tests read what a client sent with it.
+func (m Message) Field(path string) any {
+	var v any
+	if m.BodyEncoding != "" || json.Unmarshal(m.Body, &v) != nil {
+		return nil
+	}
+	for _, seg := range strings.Split(path, ".") {
+		switch node := v.(type) {
+		case map[string]any:
+			v = node[seg]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(node) {
+				return nil
+			}
+			v = node[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }
 
 // journalMessage is a message's headers and body as the journal keeps

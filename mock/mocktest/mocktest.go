@@ -12,10 +12,12 @@
 package mocktest
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
@@ -82,6 +84,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s := &Server{Engine: eng, srv: httptest.NewServer(httpd.New(eng, cfg.edge).Handler())}
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
+	dumpOnFailure(t, eng)
 	return s
 }
 
@@ -96,6 +99,7 @@ func NewTLSServer(t testing.TB, opts ...Option) *Server {
 	s.srv.StartTLS()
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
+	dumpOnFailure(t, eng)
 	return s
 }
 
@@ -145,29 +149,129 @@ func (s *Server) Close() { s.srv.Close() }
 
 // Requests returns the journal of the default session (calls without
 // X-Cocmock-Session), newest first, filtered.
-func (s *Server) Requests(f mock.Filter) []mock.Exchange {
-	entries, _ := s.Engine.Requests("", f)
-	return entries
-}
+func (s *Server) Requests(f mock.Filter) []mock.Exchange { return s.Session("").Requests(f) }
 
 // Detail returns an incident of the default session as the client reads it
 // (ShowCocIncidentDetail's data).
-func (s *Server) Detail(num string) (incident.Detail, bool) {
-	return s.Engine.IncidentDetail("", num)
-}
+func (s *Server) Detail(num string) (incident.Detail, bool) { return s.Session("").Detail(num) }
 
 // Incident returns an incident of the default session as the sandbox
 // keeps it, with its history.
-func (s *Server) Incident(num string) (mock.Incident, bool) {
-	return s.Engine.Incident("", num)
-}
+func (s *Server) Incident(num string) (mock.Incident, bool) { return s.Session("").Incident(num) }
 
 // PutIncident creates or replaces an incident of the default session in a
 // given state.
 func (s *Server) PutIncident(num string, st mock.IncidentState) (mock.Incident, error) {
-	return s.Engine.PutIncident("", num, st)
+	return s.Session("").PutIncident(num, st)
+}
+
+// AssertCalled fails t unless the default session's journal holds n
+// exchanges that pass f.
+func (s *Server) AssertCalled(t testing.TB, f mock.Filter, n int) {
+	t.Helper()
+	s.Session("").AssertCalled(t, f, n)
+}
+
+// AssertNoInvalidRequests fails t, listing them, if any request to the
+// default session broke the contract.
+func (s *Server) AssertNoInvalidRequests(t testing.TB) {
+	t.Helper()
+	s.Session("").AssertNoInvalidRequests(t)
 }
 
 // ResetAll returns every session's incidents, counters and journal to the
-// start (the other helpers act on the default session).
+// start (the other helpers act on one session).
 func (s *Server) ResetAll() { s.Engine.ResetAll() }
+
+// Session is the sandbox as one X-Cocmock-Session sees it ("" is the
+// default session): give the client that header, and read its journal and
+// incidents here.
+func (s *Server) Session(id string) SessionView { return SessionView{engine: s.Engine, ID: id} }
+
+// SessionView is one session of a running sandbox.
+type SessionView struct {
+	engine *mock.Engine
+	// ID is the X-Cocmock-Session value.
+	ID string
+}
+
+// Requests returns the session's journal, newest first, filtered.
+func (v SessionView) Requests(f mock.Filter) []mock.Exchange {
+	entries, _ := v.engine.Requests(v.ID, f)
+	return entries
+}
+
+// Detail returns an incident as the client reads it.
+func (v SessionView) Detail(num string) (incident.Detail, bool) {
+	return v.engine.IncidentDetail(v.ID, num)
+}
+
+// Incident returns an incident as the sandbox keeps it, with its history.
+func (v SessionView) Incident(num string) (mock.Incident, bool) { return v.engine.Incident(v.ID, num) }
+
+// PutIncident creates or replaces an incident in a given state.
+func (v SessionView) PutIncident(num string, st mock.IncidentState) (mock.Incident, error) {
+	return v.engine.PutIncident(v.ID, num, st)
+}
+
+// Reset returns the session's incidents, counters and journal to the start.
+func (v SessionView) Reset() { v.engine.Reset(v.ID) }
+
+// AssertCalled fails t unless the session's journal holds n exchanges that
+// pass f.
+func (v SessionView) AssertCalled(t testing.TB, f mock.Filter, n int) {
+	t.Helper()
+	if _, total := v.engine.Requests(v.ID, f); total != n {
+		t.Errorf("cocmock session %q: %d exchanges match %+v, want %d", v.ID, total, f, n)
+	}
+}
+
+// AssertNoInvalidRequests fails t, listing them, if any request to the
+// session broke the contract.
+func (v SessionView) AssertNoInvalidRequests(t testing.TB) {
+	t.Helper()
+	entries, _ := v.engine.Requests(v.ID, mock.Filter{})
+	for _, x := range entries {
+		if len(x.Violations) > 0 {
+			t.Errorf("cocmock session %q: %s %s broke the contract: %s", v.ID, x.Request.Method, x.Request.Path, strings.Join(x.Violations, "; "))
+		}
+	}
+}
+
+// dumpOnFailure prints every session's journal when the test has failed,
+// so that what the client sent is in the test's output.
+func dumpOnFailure(t testing.TB, eng *mock.Engine) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for _, info := range eng.Sessions() {
+			entries, total := eng.Requests(info.ID, mock.Filter{Limit: 50})
+			if total == 0 {
+				continue
+			}
+			t.Logf("cocmock journal of session %q (newest first, %d of %d):", info.ID, len(entries), total)
+			for _, x := range entries {
+				t.Logf("  %s %s %s → %d rule %q%s", x.Time.Format("15:04:05.000"), x.Request.Method, x.Request.Path, x.Status, x.Rule, describe(x))
+			}
+		}
+	})
+}
+
+// describe adds to a journal line what a reader of a failed test needs.
+func describe(x mock.Exchange) string {
+	var b strings.Builder
+	if x.IncidentNum != "" {
+		fmt.Fprintf(&b, " incident %s", x.IncidentNum)
+	}
+	if x.OperateKey != "" {
+		fmt.Fprintf(&b, " %s", x.OperateKey)
+	}
+	if len(x.Violations) > 0 {
+		fmt.Fprintf(&b, " violations: %s", strings.Join(x.Violations, "; "))
+	}
+	for _, n := range x.NearMisses {
+		fmt.Fprintf(&b, "\n      near miss: %s", n)
+	}
+	return b.String()
+}

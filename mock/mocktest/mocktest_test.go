@@ -134,3 +134,82 @@ func TestTLSServer(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+// recorder is a testing.TB that records what the helper says and runs its
+// cleanups on demand.
+type recorder struct {
+	testing.TB
+	failed   bool
+	logs     []string
+	cleanups []func()
+}
+
+func (r *recorder) Helper()                    {}
+func (r *recorder) Failed() bool               { return r.failed }
+func (r *recorder) Cleanup(f func())           { r.cleanups = append(r.cleanups, f) }
+func (r *recorder) Logf(f string, args ...any) { r.logs = append(r.logs, fmt.Sprintf(f, args...)) }
+func (r *recorder) Errorf(f string, args ...any) {
+	r.failed = true
+	r.logs = append(r.logs, fmt.Sprintf(f, args...))
+}
+
+func TestAssertionsAndTheJournalOnFailure(t *testing.T) {
+	rec := &recorder{TB: t}
+	srv := mocktest.NewServer(rec)
+	defer func() {
+		for i := len(rec.cleanups) - 1; i >= 0; i-- {
+			rec.cleanups[i]()
+		}
+	}()
+	post(t, srv.URL, `{"incident_num":"IM1","operator":"u","operate_key":"acceptIncident1"}`)
+	srv.AssertCalled(rec, mock.Filter{IncidentNum: "IM1"}, 1)
+	if rec.failed {
+		t.Fatalf("AssertCalled failed on a true count: %v", rec.logs)
+	}
+	srv.AssertNoInvalidRequests(rec)
+	if !rec.failed || !strings.Contains(strings.Join(rec.logs, "\n"), "broke the contract: operate_key") {
+		t.Fatalf("AssertNoInvalidRequests: %v", rec.logs)
+	}
+	rec.logs = nil
+	for i := len(rec.cleanups) - 1; i >= 0; i-- { // the test ends, failed
+		rec.cleanups[i]()
+	}
+	rec.cleanups = nil
+	if out := strings.Join(rec.logs, "\n"); !strings.Contains(out, `cocmock journal of session ""`) || !strings.Contains(out, "POST /v1/external/incident/handle → 400") {
+		t.Fatalf("no journal printed on failure:\n%s", out)
+	}
+}
+
+// Each test run can have its own session: its client sends
+// X-Cocmock-Session, and the test reads that session's journal and
+// incidents, asserts on them, and reads body fields without decoding.
+func ExampleServer_Session() {
+	t := &testing.T{} // in a real test, the test's own t
+	srv := mocktest.NewServer(t, mocktest.WithScenario("lifecycle"))
+	run := srv.Session("run-42")
+
+	for _, key := range []string{"acceptedIncident1", "commitSolution1"} {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/external/incident/handle", strings.NewReader(mocktest.HandleBody("IM1", key)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Cocmock-Session", run.ID)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+	}
+
+	commits := run.Requests(mock.Filter{OperateKey: "commitSolution1"})
+	fmt.Println(commits[0].Request.Field("parameter.mtm_type"))
+	d, _ := run.Detail("IM1")
+	fmt.Println(d.Status)
+	run.AssertCalled(t, mock.Filter{IncidentNum: "IM1"}, 2)
+	run.AssertNoInvalidRequests(t)
+	_, inDefault := srv.Incident("IM1")
+	fmt.Println("in the default session:", inDefault, "failed:", t.Failed())
+	srv.Close()
+	// Output:
+	// inc_type_p_config_issues
+	// INCIDENT_STATUS_RESOLVED
+	// in the default session: false failed: false
+}
