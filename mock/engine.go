@@ -94,6 +94,8 @@ type Engine struct {
 	journalBytes int64
 	stateBytes   int64
 	validation   Validation
+	// watchers are the live event streams.
+	watchers watchers
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
 }
@@ -253,6 +255,7 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	x.Reply = journalMessage(reply.Header, reply.Body)
 	x.Duration = e.clock.Now().Sub(start)
 	e.sessions.journal(sess, *x)
+	e.watchers.publish(x)
 	if e.observer != nil {
 		e.observer.Observe(x)
 	}

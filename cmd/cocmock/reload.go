@@ -31,6 +31,11 @@ type reloader struct {
 	engine *mock.Engine
 	log    *slog.Logger
 	mu     sync.Mutex // one reload at a time
+	// lastAt and lastErr are the last reload's time and outcome, guarded
+	// by lastMu.
+	lastMu  sync.Mutex
+	lastAt  time.Time
+	lastErr error
 	// armed is the folder the watch is on; poll how often it is compared.
 	// Only the watch goroutine uses them.
 	armed os.FileInfo
@@ -48,6 +53,9 @@ func (r *reloader) reload() error {
 	if err == nil {
 		err = r.engine.ReplaceScenarios(set)
 	}
+	r.lastMu.Lock()
+	r.lastAt, r.lastErr = time.Now(), err
+	r.lastMu.Unlock()
 	if err != nil {
 		var findings scenarios.Findings
 		if errors.As(err, &findings) {
@@ -64,6 +72,13 @@ func (r *reloader) reload() error {
 	}
 	r.log.Info("scenarios reloaded", "scenarios", set.Names())
 	return nil
+}
+
+// last is when the scenario files were last reloaded, and how it went.
+func (r *reloader) last() (time.Time, error) {
+	r.lastMu.Lock()
+	defer r.lastMu.Unlock()
+	return r.lastAt, r.lastErr
 }
 
 // reloadDebounce lets an editor finish writing (or a checkout finish

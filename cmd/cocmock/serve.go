@@ -158,6 +158,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	edge := httpd.Config{
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
 		Metrics: meters.Handler(), ReadTimeout: cfg.readTimeout, MaxConns: cfg.maxConns, BodyBytes: int64(cfg.bodyMem),
+		AuthMode: cfg.auth,
 	}
 	var cert tls.Certificate
 	if cfg.tlsAddr != "" {
@@ -167,7 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	reload := &reloader{spec: spec, dir: watchedFolder(cfg.scenarios), paths: []string{cfg.scenarios}, flag: from.name("scenarios"), engine: engine, log: log}
 	if cfg.scenarios != "" {
-		edge.Reload = reload.reload
+		edge.Reload, edge.LastReload = reload.reload, reload.last
 	}
 	front := httpd.New(engine, edge)
 	srv := front.HTTPServer(cfg.addr)

@@ -38,6 +38,11 @@ func (s *Server) adminRoutes() {
 		{http.MethodPost, "/reset", false, s.reset},
 		{http.MethodPost, "/reload", false, s.reload},
 		{http.MethodGet, "/metrics", false, s.metrics},
+		{http.MethodGet, "/events", false, s.events},
+		{http.MethodGet, "/info", false, s.info},
+		{http.MethodGet, "/ui", true, s.uiRedirect},
+		{http.MethodGet, "/ui/", true, s.ui},
+		{http.MethodGet, "/ui/:asset", true, s.uiAsset},
 	} {
 		if r.open {
 			admin.Add(r.method, r.path, r.h)
@@ -88,14 +93,19 @@ type scenarioInfo struct {
 	Description string `json:"description"`
 	File        string `json:"file"`
 	Stateful    bool   `json:"stateful"`
+	Rules       int    `json:"rules"`
 }
 
 func (s *Server) listScenarios(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"active": s.engine.ActiveScenario(session(c)), "scenarios": s.scenarioInfos()})
+}
+
+func (s *Server) scenarioInfos() []scenarioInfo {
 	var out []scenarioInfo
 	for _, sc := range s.engine.Scenarios().Scenarios() {
-		out = append(out, scenarioInfo{Name: sc.Name, Description: sc.Description, File: sc.File, Stateful: sc.State != nil})
+		out = append(out, scenarioInfo{Name: sc.Name, Description: sc.Description, File: sc.File, Stateful: sc.State != nil, Rules: len(sc.Rules)})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"active": s.engine.ActiveScenario(session(c)), "scenarios": out})
+	return out
 }
 
 func (s *Server) putScenario(c echo.Context) error {
@@ -144,8 +154,8 @@ func (s *Server) clearRequests(c echo.Context) error {
 }
 
 func (s *Server) listIncidents(c echo.Context) error {
-	tickets := s.engine.Incidents(session(c))
-	return c.JSON(http.StatusOK, map[string]any{"count": len(tickets), "incidents": tickets})
+	list := s.incidentViews(session(c))
+	return c.JSON(http.StatusOK, map[string]any{"count": len(list), "incidents": list})
 }
 
 func (s *Server) getIncident(c echo.Context) error {

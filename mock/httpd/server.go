@@ -58,6 +58,11 @@ type Config struct {
 	// CertPEM, when set, is the certificate HTTPS is served with, served
 	// at /__admin/tls/cert.pem so that a client can trust it.
 	CertPEM []byte
+	// AuthMode names the gateway's authentication, for /__admin/info.
+	AuthMode string
+	// LastReload, when set, tells when the scenario files were last
+	// reloaded and how it went, for /__admin/info.
+	LastReload func() (time.Time, error)
 }
 
 // StatusClientClosed is logged for requests whose client left before the

@@ -1,0 +1,84 @@
+package mock
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// Bounds of the live event stream (/__admin/events): how many watchers at
+// once, and how many exchanges each may fall behind before it misses some.
+const (
+	MaxWatchers   = 32
+	watcherBuffer = 256
+)
+
+// ErrTooManyWatchers is Watch's answer beyond MaxWatchers.
+var ErrTooManyWatchers = errors.New("too many watchers of the event stream")
+
+// watchers hands every journaled exchange to the streams watching.
+type watchers struct {
+	mu   sync.Mutex
+	subs map[*Watcher]struct{}
+	n    atomic.Int32 // len(subs), read without the lock on every request
+}
+
+// Watcher receives exchanges as they are journaled. A watcher that falls
+// behind by more than its buffer misses exchanges; Missed counts them.
+type Watcher struct {
+	C      chan Exchange
+	mu     sync.Mutex
+	missed int
+	w      *watchers
+}
+
+// Missed returns how many exchanges were dropped since the last call.
+func (w *Watcher) Missed() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := w.missed
+	w.missed = 0
+	return n
+}
+
+// Close stops the watcher.
+func (w *Watcher) Close() {
+	w.w.mu.Lock()
+	delete(w.w.subs, w)
+	w.w.n.Store(int32(len(w.w.subs)))
+	w.w.mu.Unlock()
+}
+
+// Watch starts watching every exchange journaled from now on.
+func (e *Engine) Watch() (*Watcher, error) {
+	e.watchers.mu.Lock()
+	defer e.watchers.mu.Unlock()
+	if len(e.watchers.subs) >= MaxWatchers {
+		return nil, ErrTooManyWatchers
+	}
+	w := &Watcher{C: make(chan Exchange, watcherBuffer), w: &e.watchers}
+	if e.watchers.subs == nil {
+		e.watchers.subs = map[*Watcher]struct{}{}
+	}
+	e.watchers.subs[w] = struct{}{}
+	e.watchers.n.Store(int32(len(e.watchers.subs)))
+	return w, nil
+}
+
+// publish hands x to every watcher without waiting for any.
+func (ws *watchers) publish(x *Exchange) {
+	if ws.n.Load() == 0 {
+		return
+	}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for w := range ws.subs {
+		select {
+		case w.C <- *x:
+		default:
+			w.mu.Lock()
+			w.missed++
+			w.mu.Unlock()
+		}
+	}
+}

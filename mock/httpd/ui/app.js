@@ -1,0 +1,247 @@
+// cocmock's dashboard: it reads the same /__admin JSON and event stream a
+// script would. No framework: a few DOM helpers and one render per pane.
+"use strict";
+
+const A = "/__admin";
+const $ = (sel) => document.querySelector(sel);
+const state = { token: sessionStorage.getItem("cocmock-token") || "", requests: [], incidents: [], ops: new Set(), stream: null };
+
+// el builds an element: el("td", {class: "x"}, "text", child…).
+function el(tag, attrs, ...children) {
+  const n = document.createElementNS(tag === "svg" || attrs?.svg ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml", tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "svg") continue;
+    if (k.startsWith("on")) n.addEventListener(k.slice(2), v); else n.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) n.append(c instanceof Node ? c : String(c));
+  return n;
+}
+
+async function api(path, opts = {}) {
+  const headers = Object.assign({}, opts.headers || {});
+  if (state.token) headers.Authorization = "Bearer " + state.token;
+  const resp = await fetch(path, Object.assign({}, opts, { headers }));
+  if (resp.status === 401) { locked(); throw new Error("locked"); }
+  return resp;
+}
+const json = async (path) => (await api(path)).json();
+
+function locked() {
+  $("#app").hidden = true;
+  $("#login").hidden = false;
+  if (state.token) $("#login-error").textContent = "That token was refused.";
+  state.token = "";
+  sessionStorage.removeItem("cocmock-token");
+}
+
+// Filters live in the URL, so that a link shows the same view.
+const filters = ["session", "operation", "status", "incident"];
+function readFilters() {
+  const q = new URLSearchParams(location.search);
+  for (const f of filters) $("#f-" + f).value = q.get(f) || "";
+}
+function writeFilters() {
+  const q = new URLSearchParams();
+  for (const f of filters) if ($("#f-" + f).value) q.set(f, $("#f-" + f).value);
+  history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : ""));
+}
+const session = () => $("#f-session").value;
+const sessionQuery = () => "session=" + encodeURIComponent(session());
+
+function shown(x) {
+  const op = $("#f-operation").value, st = $("#f-status").value, inc = $("#f-incident").value;
+  if (op && x.operation !== op) return false;
+  if (inc && !(x.incident_num || "").includes(inc)) return false;
+  if (st === "fault") return !!x.fault;
+  if (st && String(x.status)[0] !== st) return false;
+  return true;
+}
+
+function marks(x) {
+  const m = [];
+  if (x.violations?.length) m.push(el("span", { class: "mark violation", title: x.violations.join("\n") }, "⚠ violation"));
+  if (x.auth) m.push(el("span", { class: "mark auth", title: x.auth.reason }, "✖ auth"));
+  if (x.fault) m.push(el("span", { class: "mark fault", title: x.client_saw || "" }, "⚡ " + x.fault));
+  if (x.delay_ms > 0) m.push(el("span", { class: "mark delay" }, "⏱ " + Math.round(x.delay_ms) + " ms"));
+  return m;
+}
+
+function row(x) {
+  const cls = x.fault ? "fault" : "s" + String(x.status)[0];
+  const open = () => detail(x);
+  return el("tr", { tabindex: "0", class: cls, "data-request-id": x.request_id, onclick: open, onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } } },
+    el("td", {}, (x.time || "").slice(11, 23)), el("td", {}, x.session || "(default)"), el("td", {}, x.operation || "—"),
+    el("td", {}, x.incident_num || ""), el("td", {}, x.operate_key || ""), el("td", { class: "status" }, x.fault ? "—" : x.status),
+    el("td", {}, x.rule || "fallback"), el("td", {}, (x.duration_ms ?? 0).toFixed(2)), el("td", {}, marks(x)));
+}
+
+function renderRequests() {
+  for (const x of state.requests) if (x.operation) state.ops.add(x.operation);
+  const sel = $("#f-operation"), cur = sel.value;
+  sel.replaceChildren(el("option", { value: "" }, "any"), ...[...state.ops].sort().map((o) => el("option", { value: o }, o)));
+  sel.value = cur;
+  $("#requests tbody").replaceChildren(...state.requests.filter(shown).map(row));
+}
+
+// The lifecycle diagram: statuses and transitions, the ticket's highlighted.
+const nodes = {
+  INCIDENT_STATUS_TRIGGERED: [60, 30, "TRIGGERED"], INCIDENT_STATUS_ACKNOWLEDGED: [190, 30, "ACKNOWLEDGED"],
+  INCIDENT_STATUS_RESOLVED: [320, 30, "RESOLVED"], INCIDENT_STATUS_COMPLETED: [450, 30, "COMPLETED"], INCIDENT_STATUS_REJECTED: [60, 100, "REJECTED"],
+};
+const edges = [
+  ["INCIDENT_STATUS_TRIGGERED", "INCIDENT_STATUS_ACKNOWLEDGED", "accept"], ["INCIDENT_STATUS_ACKNOWLEDGED", "INCIDENT_STATUS_RESOLVED", "commit"],
+  ["INCIDENT_STATUS_RESOLVED", "INCIDENT_STATUS_COMPLETED", "confirm"], ["INCIDENT_STATUS_TRIGGERED", "INCIDENT_STATUS_REJECTED", "reject"],
+];
+function diagram(inc) {
+  const svg = el("svg", { class: "lifecycle", viewBox: "0 0 520 130", role: "img", "aria-label": "lifecycle, now " + inc.status });
+  svg.append(el("defs", { svg: 1 }, el("marker", { svg: 1, id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto" }, el("path", { svg: 1, d: "M0,0 L10,5 L0,10 z" }))));
+  const line = (a, b, curve) => {
+    const [x1, y1] = nodes[a], [x2, y2] = nodes[b];
+    const d = curve ? `M${x1},${y1 + 12} Q${(x1 + x2) / 2},${y1 + 55} ${x2},${y2 + 12}` : x1 === x2 ? `M${x1},${y1 + 12} L${x2},${y2 - 12}` : `M${x1 + 50},${y1} L${x2 - 50},${y2}`;
+    svg.append(el("path", { svg: 1, d }));
+  };
+  for (const [a, b] of edges) line(a, b);
+  line("INCIDENT_STATUS_RESOLVED", "INCIDENT_STATUS_ACKNOWLEDGED", true);
+  for (const [key, [x, y, label]] of Object.entries(nodes)) {
+    const g = el("g", { svg: 1, class: key === inc.status ? "current" : "", "data-status": key });
+    g.append(el("rect", { svg: 1, x: x - 50, y: y - 12, width: 100, height: 24, rx: 4 }), el("text", { svg: 1, x, y }, label));
+    svg.append(g);
+  }
+  if (inc.pending_approval && nodes[inc.status]) {
+    const [x, y] = nodes[inc.status];
+    svg.append(el("text", { svg: 1, class: "pending", x, y: y + 24 }, "pending " + inc.pending_approval + (inc.pending_level ? " → " + inc.pending_level : "")));
+  }
+  return svg;
+}
+
+function renderIncidents() {
+  const list = state.incidents.map((inc) => {
+    const d = inc.detail || {};
+    const fields = el("dl", {}, ...Object.entries(d).filter(([k]) => k !== "enum_data_list").flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))]));
+    const timeline = el("ol", { class: "timeline" }, ...(inc.history || []).map((h) =>
+      el("li", {}, (h.time || "").slice(11, 19), " ", el("strong", {}, h.action), " → ", h.status_after, h.operator ? " by " + h.operator : "", h.comment ? " — " + h.comment : "")));
+    return el("article", { class: "incident", "data-incident": inc.incident_num }, el("h3", {}, inc.incident_num), diagram(inc), fields, el("h4", {}, "History"), timeline);
+  });
+  $("#incidents").replaceChildren(...(list.length ? list : [el("p", { class: "muted" }, "No tickets in this session yet.")]));
+}
+
+// pretty prints a JSON body, marking the keys that violations name.
+function pretty(body, fields) {
+  let text;
+  try { text = JSON.stringify(typeof body === "string" ? JSON.parse(body) : body, null, 2); } catch { text = String(body ?? ""); }
+  const pre = el("pre", {});
+  const keys = fields.map((f) => '"' + f.split(".").pop() + '"');
+  for (const line of (text || "").split("\n")) {
+    const hit = keys.find((k) => line.trimStart().startsWith(k + ":"));
+    pre.append(hit ? el("mark", {}, line) : line, "\n");
+  }
+  return pre;
+}
+
+function detail(x) {
+  const fields = (x.violations || []).map((v) => v.split(":")[0]);
+  const headers = (h) => el("pre", {}, Object.entries(h || {}).map(([k, v]) => k + ": " + v.join(", ")).join("\n"));
+  const parts = [
+    el("p", {}, el("strong", {}, x.request.method + " " + x.request.path), " — ", x.operation || "no operation", " · rule ", x.rule || "fallback", " · scenario ", x.scenario || "",
+      x.status_before ? " · ticket " + x.status_before + " → " + (x.status_after || x.status_before) : ""),
+  ];
+  if (x.violations?.length) parts.push(el("h3", {}, "Contract violations"), el("ul", { class: "violations" }, x.violations.map((v) => {
+    const [field, ...rest] = v.split(":");
+    return el("li", {}, el("code", {}, field), ":", rest.join(":"));
+  })));
+  if (x.near_misses?.length) parts.push(el("h3", {}, "Near misses"), el("ul", { class: "nearmisses" }, x.near_misses.map((n) => el("li", {}, n.text))));
+  if (x.auth) parts.push(el("h3", {}, "Authentication failed: " + x.auth.reason), el("p", {}, "The canonical request cocmock computed:"), el("pre", {}, x.auth.canonical_request || ""), el("pre", {}, x.auth.string_to_sign || ""));
+  parts.push(el("h3", {}, "Request"), headers(x.request.headers), pretty(x.request.body, fields));
+  parts.push(el("h3", {}, "Reply " + (x.fault ? "— fault " + x.fault + ": " + (x.client_saw || "") : x.status)), headers(x.reply.headers), pretty(x.reply.body, []));
+  $("#detail").replaceChildren(...parts);
+  $("#detail-pane").hidden = false;
+  $("#detail-pane").scrollIntoView({ block: "nearest" });
+}
+
+async function renderScenarios() {
+  const [list, info] = await Promise.all([json(A + "/scenarios?" + sessionQuery()), json(A + "/info")]);
+  $("#active-scenario").textContent = list.active;
+  $("#server-info").textContent = `seed ${info.seed} · auth ${info.auth || "none"} · validation ${info.validation}`;
+  const last = info.last_reload;
+  $("#reload-status").textContent = last && !last.ok ? "Last reload refused: " + last.error : "";
+  $("#scenarios tbody").replaceChildren(...list.scenarios.map((sc) => el("tr", {},
+    el("td", {}, sc.name), el("td", {}, sc.rules), el("td", { class: "wrap" }, sc.description),
+    el("td", {}, sc.name === list.active ? el("strong", {}, "active") : el("button", { type: "button", "data-scenario": sc.name, onclick: () => use(sc.name) }, "Use")))));
+}
+
+async function use(name) {
+  await api(A + "/scenario?" + sessionQuery(), { method: "PUT", body: JSON.stringify({ name }), headers: { "Content-Type": "application/json" } });
+  await renderScenarios();
+}
+
+async function loadIncidents() {
+  state.incidents = (await json(A + "/incidents?" + sessionQuery())).incidents;
+  renderIncidents();
+}
+
+async function load() {
+  const r = await json(A + "/requests?limit=200&" + sessionQuery());
+  state.requests = r.requests;
+  renderRequests();
+  await Promise.all([loadIncidents(), renderScenarios()]);
+}
+
+// stream reads /__admin/events with fetch (EventSource cannot send the
+// token) and adds each exchange as it comes.
+async function stream() {
+  if (state.stream) state.stream.abort();
+  const ctl = new AbortController();
+  state.stream = ctl;
+  let refresh = null;
+  try {
+    const resp = await api(A + "/events?" + sessionQuery(), { signal: ctl.signal });
+    $("#live").textContent = "live";
+    const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const ev = buf.slice(0, i); buf = buf.slice(i + 2);
+        const data = ev.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        if (!ev.startsWith("event: exchange") || !data) continue;
+        state.requests.unshift(JSON.parse(data));
+        state.requests.length = Math.min(state.requests.length, 500);
+        renderRequests();
+        clearTimeout(refresh);
+        refresh = setTimeout(loadIncidents, 100);
+      }
+    }
+  } catch (e) {
+    if (ctl.signal.aborted) return;
+  }
+  $("#live").textContent = "reconnecting…";
+  setTimeout(stream, 1000);
+}
+
+async function start() {
+  $("#login").hidden = true;
+  $("#app").hidden = false;
+  try {
+    await load();
+    stream();
+  } catch (e) { /* locked() has shown the form */ }
+}
+
+$("#login").addEventListener("submit", (e) => {
+  e.preventDefault();
+  state.token = $("#token").value;
+  sessionStorage.setItem("cocmock-token", state.token);
+  start();
+});
+for (const f of filters) $("#f-" + f).addEventListener("change", () => {
+  writeFilters();
+  if (f === "session") { load(); stream(); } else renderRequests();
+});
+$("#f-incident").addEventListener("input", () => { writeFilters(); renderRequests(); });
+$("#detail-close").addEventListener("click", () => { $("#detail-pane").hidden = true; });
+$("#reset").addEventListener("click", async () => { await api(A + "/reset?" + sessionQuery(), { method: "POST" }); await load(); });
+readFilters();
+start();
