@@ -32,8 +32,7 @@ type decision struct {
 	// incident is the incident as detail shows it before the rule, for
 	// templates; set only for a templated reply.
 	incident any
-	// nearMisses explains, when no rule answered or a catch-all did, why
-	// each earlier rule did not.
+	// nearMisses explains, when no rule answered, why each rule did not.
 	nearMisses []scenarios.NearMiss
 }
 
@@ -82,8 +81,8 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 		return r.State == nil || (inc != nil && r.State.Allows(inc.Status, inc.PendingApproval))
 	}
 	rule := sc.Match(op.ID, in, allows)
-	if rule == nil || rule.Unconditional() {
-		d.nearMisses = sc.Explain(op.ID, in, rule, allows, d.before, d.pendingBefore)
+	if rule == nil {
+		d.nearMisses = sc.Explain(op.ID, in, nil, allows, d.before, d.pendingBefore)
 	}
 	var reply *scenarios.Reply
 	if rule != nil {

@@ -54,8 +54,8 @@ type Exchange struct {
 	Violations []string `json:"violations,omitempty"`
 	// ReplyViolations lists how a scenario's templated reply broke it.
 	ReplyViolations []string `json:"reply_violations,omitempty"`
-	// NearMisses says, when no rule answered or a catch-all did, why each
-	// earlier rule did not.
+	// NearMisses says, when no rule answered (the operation's default
+	// answer did), why each rule for the operation did not.
 	NearMisses []scenarios.NearMiss `json:"near_misses,omitempty"`
 	// Duration is how long the sandbox took to decide, the delay excluded
 	// (JSON: duration_ms).

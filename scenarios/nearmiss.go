@@ -114,7 +114,3 @@ func (sc *Scenario) Explain(operationID string, in Input, stop *Rule, allows fun
 	}
 	return out
 }
-
-// Unconditional reports whether a rule answers whatever the request: no
-// when, no state.
-func (r *Rule) Unconditional() bool { return len(r.When) == 0 && r.State == nil }

@@ -1,6 +1,7 @@
 package httpd_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -302,4 +303,44 @@ func TestJournalTimesAreInMilliseconds(t *testing.T) {
 	if !strings.Contains(x.body, `"duration_ms":`) || !strings.Contains(x.body, `"delay_ms":0`) || strings.Contains(x.body, `"duration":`) {
 		t.Fatalf("%s", x.body)
 	}
+}
+
+// /__admin/events streams each exchange as a Server-Sent Event, as the
+// dashboard and other tools read it; ?session= keeps one session's.
+func TestEventsStreamExchanges(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{})
+	resp, err := http.Get(sb.url + "/__admin/events?session=run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	sb.operate("IM-OTHER", "acceptedIncident1") // the default session: not this stream's
+	req, _ := http.NewRequest("POST", sb.url+handlePath, strings.NewReader(mocktest.HandleBody("IM-EV", "acceptedIncident1")))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Cocmock-Session", "run-1")
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "data: ") {
+			continue
+		}
+		var x mock.Exchange
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &x); err != nil {
+			t.Fatal(err)
+		}
+		if x.IncidentNum != "IM-EV" || x.Session != "run-1" {
+			t.Fatalf("first event is %s in %q", x.IncidentNum, x.Session)
+		}
+		return
+	}
+	t.Fatal("no event")
 }

@@ -37,6 +37,8 @@ func (s *Server) events(c echo.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-s.closing:
+			return nil
 		case <-ping.C:
 			fmt.Fprint(res, ": ping\n\n")
 		case x := <-w.C:

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -93,6 +94,10 @@ type Server struct {
 	largeBodies chan struct{}
 	// adminMethods lists each sandbox API path's methods, for 405s.
 	adminMethods map[string][]string
+	// closing is closed when the HTTP server shuts down, so that event
+	// streams end instead of holding the shutdown.
+	closing     chan struct{}
+	closingOnce sync.Once
 }
 
 // New builds the edge around an engine; all routes are set up here.
@@ -115,7 +120,7 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	if cfg.BodyBytes <= 0 {
 		cfg.BodyBytes = DefaultBodyBytes
 	}
-	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}}
+	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{})}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The per-address rate limit keys on the peer's address: headers such
@@ -137,7 +142,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // long-running mock needs: a client that sends its request slower than
 // ReadTimeout, body included, loses its connection.
 func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Addr:              addr,
 		Handler:           s.echo,
 		ReadHeaderTimeout: min(10*time.Second, s.cfg.ReadTimeout),
@@ -149,7 +154,13 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		// malformed) need the raw connection.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 	}
+	srv.RegisterOnShutdown(s.Close)
+	return srv
 }
+
+// Close ends the event streams; HTTPServer's Shutdown calls it. Call it
+// before closing a server that serves Handler otherwise (httptest).
+func (s *Server) Close() { s.closingOnce.Do(func() { close(s.closing) }) }
 
 // Listener bounds a listener to MaxConns connections served at once; the
 // others wait in the kernel's accept queue.

@@ -34,6 +34,7 @@ type Server struct {
 	URL string
 	// Engine is the sandbox itself, for anything the helpers below lack.
 	Engine *mock.Engine
+	edge   *httpd.Server
 	srv    *httptest.Server
 }
 
@@ -81,7 +82,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := newConfig(opts)
 	eng := newEngine(t, cfg)
-	s := &Server{Engine: eng, srv: httptest.NewServer(httpd.New(eng, cfg.edge).Handler())}
+	edge := httpd.New(eng, cfg.edge)
+	s := &Server{Engine: eng, edge: edge, srv: httptest.NewServer(edge.Handler())}
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
 	dumpOnFailure(t, eng)
@@ -95,7 +97,8 @@ func NewTLSServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := newConfig(opts)
 	eng := newEngine(t, cfg)
-	s := &Server{Engine: eng, srv: httptest.NewUnstartedServer(httpd.New(eng, cfg.edge).Handler())}
+	edge := httpd.New(eng, cfg.edge)
+	s := &Server{Engine: eng, edge: edge, srv: httptest.NewUnstartedServer(edge.Handler())}
 	s.srv.StartTLS()
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
@@ -145,7 +148,10 @@ func newEngine(t testing.TB, cfg config) *mock.Engine {
 
 // Close shuts the server down; t.Cleanup calls it, and calling it twice is
 // harmless.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	s.edge.Close() // event streams end first: httptest waits for every request
+	s.srv.Close()
+}
 
 // Requests returns the journal of the default session (calls without
 // X-Cocmock-Session), newest first, filtered.

@@ -66,13 +66,21 @@ function marks(x) {
   return m;
 }
 
+// answeredBy names the rule, or why none answered.
+function answeredBy(x) {
+  if (x.rule) return x.rule;
+  if (x.violations?.length && !x.request_valid) return "(contract)";
+  if (x.auth) return "(gateway)";
+  return "fallback";
+}
+
 function row(x) {
   const cls = x.fault ? "fault" : "s" + String(x.status)[0];
   const open = () => detail(x);
   return el("tr", { tabindex: "0", class: cls, "data-request-id": x.request_id, onclick: open, onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } } },
     el("td", {}, (x.time || "").slice(11, 23)), el("td", {}, x.session || "(default)"), el("td", {}, x.operation || "—"),
     el("td", {}, x.incident_num || ""), el("td", {}, x.operate_key || ""), el("td", { class: "status" }, x.fault ? "—" : x.status),
-    el("td", {}, x.rule || "fallback"), el("td", {}, (x.duration_ms ?? 0).toFixed(2)), el("td", {}, marks(x)));
+    el("td", {}, marks(x)), el("td", {}, answeredBy(x)), el("td", {}, (x.duration_ms ?? 0).toFixed(2)));
 }
 
 function renderRequests() {
@@ -142,7 +150,7 @@ function detail(x) {
   const fields = (x.violations || []).map((v) => v.split(":")[0]);
   const headers = (h) => el("pre", {}, Object.entries(h || {}).map(([k, v]) => k + ": " + v.join(", ")).join("\n"));
   const parts = [
-    el("p", {}, el("strong", {}, x.request.method + " " + x.request.path), " — ", x.operation || "no operation", " · rule ", x.rule || "fallback", " · scenario ", x.scenario || "",
+    el("p", {}, el("strong", {}, x.request.method + " " + x.request.path), " — ", x.operation || "no operation", " · answered by ", answeredBy(x), " · scenario ", x.scenario || "",
       x.status_before ? " · ticket " + x.status_before + " → " + (x.status_after || x.status_before) : ""),
   ];
   if (x.violations?.length) parts.push(el("h3", {}, "Contract violations"), el("ul", { class: "violations" }, x.violations.map((v) => {
