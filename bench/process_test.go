@@ -2,9 +2,7 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -19,9 +17,8 @@ import (
 
 // process is a server running as its own process, as users run it.
 type process struct {
-	cmd  *exec.Cmd
-	url  string
-	logs *bytes.Buffer
+	cmd *exec.Cmd
+	url string
 }
 
 // buildCocmock builds ./cmd/cocmock once per test binary run, with the
@@ -60,8 +57,15 @@ func startProcess(tb testing.TB, cpu int, health string, bin string, args ...str
 			argv = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, argv...)
 		}
 	}
-	p := &process{cmd: exec.Command(argv[0], argv[1:]...), url: "http://" + addr, logs: &bytes.Buffer{}}
-	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.logs
+	p := &process{cmd: exec.Command(argv[0], argv[1:]...), url: "http://" + addr}
+	// The server logs as it would to a terminal or a file; /dev/null keeps
+	// the benchmark from holding (or piping) what it writes.
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { devNull.Close() })
+	p.cmd.Stdout, p.cmd.Stderr = devNull, devNull
 	if err := p.cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/cocmock/cocmock/bench/floor"
 	"io"
 	"net"
 	"net/http"
@@ -66,7 +67,7 @@ func startServers(tb testing.TB) *servers {
 	tb.Helper()
 	_, h := newCocmock(tb)
 	s := &servers{
-		floor:   httptest.NewServer(http.HandlerFunc(floorHandler)),
+		floor:   httptest.NewServer(http.HandlerFunc(floor.Handler)),
 		cocmock: httptest.NewServer(h),
 		client:  newClient(),
 	}
@@ -116,7 +117,7 @@ func post(client *http.Client, url string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK || n != int64(len(okBody)) {
+	if resp.StatusCode != http.StatusOK || n != int64(len(floor.OKBody)) {
 		return fmt.Errorf("%s: status %d, %d body bytes", url, resp.StatusCode, n)
 	}
 	return nil
@@ -299,7 +300,7 @@ func BenchmarkRequestPath(b *testing.B) {
 			ID: "0123456789abcdef0123456789abcdef", Method: http.MethodPost, Path: handlePath,
 			Header: header, Body: commitBody,
 		}
-		if r := eng.Serve(ctx, req); r.Status != http.StatusOK || !bytes.Equal(r.Body, okBody) {
+		if r := eng.Serve(ctx, req); r.Status != http.StatusOK || !bytes.Equal(r.Body, floor.OKBody) {
 			b.Fatalf("status %d body %s", r.Status, r.Body)
 		}
 		b.ReportAllocs()
@@ -356,7 +357,7 @@ func BenchmarkRequestPath(b *testing.B) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, newReq())
-		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), okBody) {
+		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), floor.OKBody) {
 			b.Fatalf("status %d body %s", rec.Code, rec.Body)
 		}
 		b.ReportAllocs()
@@ -365,5 +366,5 @@ func BenchmarkRequestPath(b *testing.B) {
 		}
 	}
 	b.Run("echo.Handler", func(b *testing.B) { serve(b, h) })
-	b.Run("floor.Handler", func(b *testing.B) { serve(b, http.HandlerFunc(floorHandler)) })
+	b.Run("floor.Handler", func(b *testing.B) { serve(b, http.HandlerFunc(floor.Handler)) })
 }

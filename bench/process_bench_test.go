@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+var (
+	procRounds   = flag.Int("proc-rounds", 3, "rounds of BenchmarkProcess; each server is driven once a round, in a rotating order")
+	procDuration = flag.Duration("proc-duration", 4*time.Second, "how long wrk drives a server in one round")
+	procConns    = flag.Int("proc-conns", 32, "wrk's connections")
+)
+
+// wrkScript sends the request mix in turn: accept, commitSolution1 with a
+// realistic cause and solution, confirm with string booleans (Terraform's
+// way), and an invalid request (an operate_key typo).
+const wrkScript = `
+local bodies = {
+  '{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"acceptedIncident1"}',
+  '{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"commitSolution1","parameter":{"mtm_type":"inc_type_p_config_issues","is_service_interrupt":true,"cause":"A configuration push set the connection pool of the order service to 4; requests queued and timed out under the morning peak.","solution":"Rolled the configuration back to the previous revision, raised the pool to 64 and added an alarm on pool saturation.","start_time":1712345678000,"fault_recovery_time":"1712349278000"}}',
+  '{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"confirm","parameter":{"virtual_confirm_result":"true","virtual_confirm_comment":"Verified: error rate back to baseline for 30 minutes."}}',
+  '{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"acceptIncident1"}',
+}
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/external/incident/handle", {["Content-Type"] = "application/json;charset=UTF-8"}, bodies[i])
+end
+`
+
+// BenchmarkProcess measures the servers as a load test sees them: each is
+// its own process with its default flags, pinned to CPU 0, driven by wrk
+// pinned to CPU 1, in interleaved rounds; it prints the medians of req/s,
+// p50 and p99, the ratios to the floor, peak RSS, idle RSS and start-up
+// time (process start to a 200 from health). It needs wrk and taskset
+// (Debian's wrk and util-linux).
+//
+//	go test -run '^$' -bench Process -benchtime 1x ./bench/
+func BenchmarkProcess(b *testing.B) {
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		b.Skip("wrk is not installed (Debian package wrk)")
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		b.Skip("taskset is not installed")
+	}
+	dir := b.TempDir()
+	bins := map[string]string{"cocmock": buildCocmock(b)}
+	for _, name := range []string{"floor", "naive"} {
+		bins[name] = filepath.Join(dir, name)
+		if out, err := exec.Command("go", "build", "-trimpath", "-o", bins[name], "./cmd/"+name).CombinedOutput(); err != nil {
+			b.Fatalf("building %s: %v\n%s", name, err, out)
+		}
+	}
+	script := filepath.Join(dir, "mix.lua")
+	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	order := []string{"floor", "naive", "cocmock"}
+	type sample struct{ rps, p50, p99 float64 }
+	samples := map[string][]sample{}
+	peak := map[string]int64{}
+	idle := map[string]int64{}
+	start := map[string][]time.Duration{}
+	for b.Loop() {
+		for round := range *procRounds {
+			for k := range order {
+				name := order[(k+round)%len(order)]
+				t0 := time.Now()
+				srv := startProcess(b, 0, "/__admin/health", bins[name])
+				start[name] = append(start[name], time.Since(t0))
+				time.Sleep(200 * time.Millisecond)
+				rss, _ := memory(srv.pid())
+				idle[name] = max(idle[name], rss)
+				// A short warm-up, then the measured run.
+				_ = exec.Command("taskset", "-c", "1", wrk, "-t1", fmt.Sprintf("-c%d", *procConns), "-d1s", "-s", script, srv.url).Run()
+				out, err := exec.Command("taskset", "-c", "1", wrk, "-t1", fmt.Sprintf("-c%d", *procConns), "-d"+procDuration.String(),
+					"--latency", "-s", script, srv.url).CombinedOutput()
+				if err != nil {
+					b.Fatalf("wrk on %s: %v\n%s", name, err, out)
+				}
+				s, err := parseWrk(string(out))
+				if err != nil {
+					b.Fatalf("%s: %v\n%s", name, err, out)
+				}
+				samples[name] = append(samples[name], sample{s[0], s[1], s[2]})
+				_, hwm := memory(srv.pid())
+				peak[name] = max(peak[name], hwm)
+				srv.stop()
+			}
+		}
+	}
+	med := func(name string, f func(sample) float64) float64 {
+		var v []float64
+		for _, s := range samples[name] {
+			v = append(v, f(s))
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	floorRPS, floorP99 := med("floor", func(s sample) float64 { return s.rps }), med("floor", func(s sample) float64 { return s.p99 })
+	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians\n", *procRounds, *procDuration, *procConns)
+	fmt.Printf("%-8s %10s %8s %9s %9s %9s %9s %9s %10s\n", "server", "req/s", "ratio", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms")
+	for _, name := range order {
+		rps, p99 := med(name, func(s sample) float64 { return s.rps }), med(name, func(s sample) float64 { return s.p99 })
+		st := slices.Clone(start[name])
+		slices.Sort(st)
+		fmt.Printf("%-8s %10.0f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f\n", name, rps, rps/floorRPS,
+			med(name, func(s sample) float64 { return s.p50 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
+			float64(st[len(st)/2].Microseconds())/1000)
+	}
+}
+
+var (
+	wrkRPS     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)`)
+)
+
+// parseWrk reads req/s, p50 and p99 (ms) from wrk --latency's report.
+func parseWrk(out string) ([3]float64, error) {
+	var r [3]float64
+	m := wrkRPS.FindStringSubmatch(out)
+	if m == nil {
+		return r, fmt.Errorf("no Requests/sec")
+	}
+	r[0], _ = strconv.ParseFloat(m[1], 64)
+	for _, l := range wrkLatency.FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(l[2], 64)
+		switch l[3] {
+		case "us":
+			v /= 1000
+		case "s":
+			v *= 1000
+		}
+		if l[1] == "50" {
+			r[1] = v
+		} else {
+			r[2] = v
+		}
+	}
+	return r, nil
+}
