@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,10 @@ func (s *Server) adminRoutes() {
 		}
 		s.adminMethods[r.path] = append(s.adminMethods[r.path], r.method)
 	}
+	// The Go profiler, for speed work on the real binary (behind the token).
+	locked.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
+	locked.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
+	locked.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
 }
