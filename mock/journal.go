@@ -62,6 +62,8 @@ type Exchange struct {
 	Duration time.Duration `json:"-"`
 	// Auth holds what the authentication check found, when it failed.
 	Auth *AuthFailure `json:"auth,omitempty"`
+	// bytes is size(), counted once when the journal keeps the exchange.
+	bytes int
 }
 
 // MarshalJSON writes the exchange with its times in milliseconds.
@@ -291,8 +293,9 @@ func newJournal(max int) *journal {
 // change in bytes held.
 func (j *journal) add(x Exchange) int {
 	before := j.bytes
+	x.bytes = x.size()
 	j.entries = append(j.entries, x)
-	j.bytes += x.size()
+	j.bytes += x.bytes
 	for j.len() > j.max {
 		j.dropOldest()
 	}
@@ -304,7 +307,7 @@ func (j *journal) dropOldest() int {
 	if j.len() == 0 {
 		return 0
 	}
-	n := j.entries[j.head].size()
+	n := j.entries[j.head].bytes
 	j.entries[j.head] = Exchange{}
 	j.head++
 	j.bytes -= n

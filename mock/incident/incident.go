@@ -85,6 +85,8 @@ type Incident struct {
 	// entries counts every entry ever written, so that ids stay unique
 	// after old entries are dropped.
 	entries int
+	// historyBytes is what History holds, as Size counts it.
+	historyBytes int
 }
 
 // Entry is one history entry: the creation, or an operation that moved or
@@ -112,8 +114,9 @@ type Entry struct {
 }
 
 // Bounds of what one incident keeps, so that no client can grow it without
-// limit: older history entries are dropped, and a recorded parameter or
-// comment is cut. An incident holds at most about 100 × 2 KiB.
+// limit: older history entries are dropped (the oldest quarter at once when
+// MaxHistory is reached), and a recorded parameter or comment is cut. An
+// incident holds at most about 100 × 2.5 KiB.
 const (
 	MaxHistory   = 100
 	MaxParameter = 1 << 10
@@ -130,11 +133,7 @@ func (inc *Incident) Size() int {
 			n += len(v) + 16
 		}
 	}
-	for _, e := range inc.History {
-		// The entry itself, twice over for the slice's spare capacity.
-		n += 512 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
-	}
-	return n
+	return n + inc.historyBytes
 }
 
 // Clone copies an incident so that it can be read outside its store's lock.
@@ -174,9 +173,22 @@ func (inc *Incident) record(a Action, before, pendingBefore string) {
 		e.Parameter, e.ParameterCut = capParameter(a.Parameter)
 	}
 	if len(inc.History) >= MaxHistory {
-		inc.History = slices.Delete(inc.History, 0, len(inc.History)-MaxHistory+1)
+		// Drop the oldest quarter at once: one copy every 25 entries
+		// rather than a copy of the whole history for each.
+		drop := MaxHistory / 4
+		for _, old := range inc.History[:drop] {
+			inc.historyBytes -= entrySize(old)
+		}
+		inc.History = slices.Delete(inc.History, 0, drop)
 	}
 	inc.History = append(inc.History, e)
+	inc.historyBytes += entrySize(e)
+}
+
+// entrySize is what a history entry counts for in Size: the entry itself,
+// twice over for the slice's spare capacity, and its strings.
+func entrySize(e Entry) int {
+	return 512 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
 }
 
 func capParameter(p map[string]any) (json.RawMessage, bool) {

@@ -25,8 +25,8 @@ func TestHistoryIsBoundedAndCutsWhatItRecords(t *testing.T) {
 		inc.Handle(incident.Action{OperateKey: "forwardOther1", Time: t0.Add(time.Duration(i) * time.Second),
 			Parameter: map[string]any{"virtual_send_comment": big}})
 	}
-	if len(inc.History) != incident.MaxHistory {
-		t.Fatalf("%d entries", len(inc.History))
+	if n := len(inc.History); n > incident.MaxHistory || n < incident.MaxHistory*3/4 {
+		t.Fatalf("%d entries, want %d at most and no fewer than %d", n, incident.MaxHistory, incident.MaxHistory*3/4)
 	}
 	e := inc.History[len(inc.History)-1]
 	if e.ID != fmt.Sprintf("IM1-%d", incident.MaxHistory+5) || len(e.Comment) > incident.MaxComment || !e.ParameterCut || len(e.Parameter) > incident.MaxParameter+16 {
