@@ -80,14 +80,7 @@ func WithEdge(cfg httpd.Config) Option {
 // through t.Cleanup.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	cfg := newConfig(opts)
-	eng := newEngine(t, cfg)
-	edge := httpd.New(eng, cfg.edge)
-	s := &Server{Engine: eng, edge: edge, srv: httptest.NewServer(edge.Handler())}
-	s.URL = s.srv.URL
-	t.Cleanup(s.Close)
-	dumpOnFailure(t, eng)
-	return s
+	return start(t, opts, (*httptest.Server).Start)
 }
 
 // NewTLSServer is NewServer over HTTPS, as httptest.NewTLSServer: URL is
@@ -95,11 +88,17 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // HTTP/2 stays off, as in cocmock serve (faults need the raw connection).
 func NewTLSServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	return start(t, opts, (*httptest.Server).StartTLS)
+}
+
+// start builds the sandbox and serves it with httptest, started by how.
+func start(t testing.TB, opts []Option, how func(*httptest.Server)) *Server {
+	t.Helper()
 	cfg := newConfig(opts)
 	eng := newEngine(t, cfg)
 	edge := httpd.New(eng, cfg.edge)
 	s := &Server{Engine: eng, edge: edge, srv: httptest.NewUnstartedServer(edge.Handler())}
-	s.srv.StartTLS()
+	how(s.srv)
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
 	dumpOnFailure(t, eng)
