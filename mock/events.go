@@ -8,9 +8,11 @@ import (
 
 // Bounds of the live event stream (/__admin/events): how many watchers at
 // once, and how many exchanges each may fall behind before it misses some.
+// Together they bound what stalled streams can hold outside the journal
+// budget: MaxWatchers × watcherBuffer exchanges.
 const (
-	MaxWatchers   = 32
-	watcherBuffer = 256
+	MaxWatchers   = 8
+	watcherBuffer = 64
 )
 
 // ErrTooManyWatchers is Watch's answer beyond MaxWatchers.
@@ -30,6 +32,9 @@ type Watcher struct {
 	mu     sync.Mutex
 	missed int
 	w      *watchers
+	// session, when only is set, is the one session watched.
+	session string
+	only    bool
 }
 
 // Missed returns how many exchanges were dropped since the last call.
@@ -49,14 +54,15 @@ func (w *Watcher) Close() {
 	w.w.mu.Unlock()
 }
 
-// Watch starts watching every exchange journaled from now on.
-func (e *Engine) Watch() (*Watcher, error) {
+// Watch starts watching every exchange journaled from now on; with only
+// set, those of one session.
+func (e *Engine) Watch(session string, only bool) (*Watcher, error) {
 	e.watchers.mu.Lock()
 	defer e.watchers.mu.Unlock()
 	if len(e.watchers.subs) >= MaxWatchers {
 		return nil, ErrTooManyWatchers
 	}
-	w := &Watcher{C: make(chan Exchange, watcherBuffer), w: &e.watchers}
+	w := &Watcher{C: make(chan Exchange, watcherBuffer), w: &e.watchers, session: session, only: only}
 	if e.watchers.subs == nil {
 		e.watchers.subs = map[*Watcher]struct{}{}
 	}
@@ -73,6 +79,9 @@ func (ws *watchers) publish(x *Exchange) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	for w := range ws.subs {
+		if w.only && w.session != x.Session {
+			continue
+		}
 		select {
 		case w.C <- *x:
 		default:

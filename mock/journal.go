@@ -157,6 +157,16 @@ func journalMessage(h http.Header, body []byte) Message {
 	m := Message{}
 	m.Header, m.HeadersTruncated = journalHeader(h)
 	m.Body, m.Truncated = journalBody(body)
+	if m.Truncated {
+		// The cut may split a character: back off to its start, so that a
+		// valid UTF-8 body stays text.
+		for i := 0; i < utf8.UTFMax && len(m.Body) > 0 && !utf8.Valid(m.Body); i++ {
+			m.Body = m.Body[:len(m.Body)-1]
+		}
+		if !utf8.Valid(m.Body) {
+			m.Body, _ = journalBody(body)
+		}
+	}
 	if !utf8.Valid(m.Body) {
 		m.Body, m.BodyEncoding = Body(base64.StdEncoding.EncodeToString(m.Body)), "base64"
 	}
@@ -220,6 +230,9 @@ func journalHeader(h http.Header) (http.Header, bool) {
 	out := make(http.Header, len(h))
 	left := maxJournalHeader
 	for _, name := range slices.Sorted(maps.Keys(h)) {
+		if left <= len(name) {
+			break // names count too: a flood of headers is cut as well
+		}
 		for _, v := range h[name] {
 			if slices.Contains(secretHeaders, name) {
 				v = Redacted
@@ -268,6 +281,9 @@ func (x *Exchange) size() int {
 	}
 	for _, v := range slices.Concat(x.Violations, x.ReplyViolations) {
 		n += len(v)
+	}
+	for _, m := range x.NearMisses {
+		n += 128 + len(m.Rule) + len(m.Condition) + len(m.Actual) + len(m.Want) + len(m.Text)
 	}
 	return n
 }

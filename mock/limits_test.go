@@ -125,3 +125,31 @@ func TestNewSessionsCostLittle(t *testing.T) {
 		t.Fatalf("a new session with one exchange allocates %d bytes", per)
 	}
 }
+
+// A cut that splits a character keeps the body as text, not base64.
+func TestACutBodyStaysText(t *testing.T) {
+	eng := newEngine(t)
+	body := mocktest.HandleBodyWith("IM1", "forwardOther1", map[string]any{"virtual_send_comment": strings.Repeat("事", 30000)})
+	send(eng, body)
+	x, _ := eng.Requests("", mock.Filter{})
+	if !x[0].Request.Truncated || x[0].Request.BodyEncoding != "" || !utf8.Valid(x[0].Request.Body) {
+		t.Fatalf("truncated %v, encoding %q", x[0].Request.Truncated, x[0].Request.BodyEncoding)
+	}
+}
+
+// A flood of short headers is cut too: names count.
+func TestAFloodOfHeadersIsCut(t *testing.T) {
+	eng := newEngine(t)
+	h := http.Header{"Content-Type": {"application/json"}}
+	for i := range 30000 {
+		h.Set(fmt.Sprintf("X-H%d", i), "v")
+	}
+	eng.Serve(context.Background(), mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: handlePath, Header: h, Body: []byte(mocktest.HandleBody("IM1", "acceptedIncident1"))})
+	x, _ := eng.Requests("", mock.Filter{})
+	if n := len(x[0].Request.Header); n > 2000 || !x[0].Request.HeadersTruncated {
+		t.Fatalf("%d header names kept", n)
+	}
+	if st := eng.Stats(); st.JournalBytes > 256<<10 { // counted with each map entry's own cost
+		t.Fatalf("one exchange counts %d bytes", st.JournalBytes)
+	}
+}

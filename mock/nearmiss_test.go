@@ -61,3 +61,30 @@ rules:
 		t.Fatalf("%v", x[0].NearMisses)
 	}
 }
+
+// A journal read back (a client decoding /__admin/requests into
+// mock.Exchange) keeps its near misses and writes them out again.
+func TestNearMissesReadBackFromJSON(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "one.yaml"), []byte("name: one\ndescription: one rule a confirm call misses\noperation: HandleCocIncident\nrules:\n  - name: commit-only\n    when: {body.operate_key: commitSolution1}\n    respond: {status: 400, gom: {code: GOM.00007256, message: m}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir(dir), mocktest.WithScenario("one"))
+	send(eng, mocktest.HandleBody("IM-J", "confirm"))
+	x, _ := eng.Requests("", mock.Filter{})
+	if len(x[0].NearMisses) != 1 {
+		t.Fatalf("%+v", x[0].NearMisses)
+	}
+	b, err := json.Marshal(x[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back mock.Exchange
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := json.Marshal(back)
+	if err != nil || string(again) != string(b) {
+		t.Fatalf("round trip changed the exchange:\n%s\n%s", b, again)
+	}
+}

@@ -2,6 +2,8 @@ package mock
 
 import (
 	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -79,6 +81,11 @@ type counters struct {
 func newCounters(max int) *counters { return &counters{max: max, m: map[string]int{}} }
 
 func (c *counters) next(key string) int {
+	if len(key) > maxCounterKey {
+		// A per value is the client's to size: keep its hash instead.
+		sum := sha256.Sum256([]byte(key))
+		key = hex.EncodeToString(sum[:])
+	}
 	n, ok := c.m[key]
 	if !ok {
 		c.order = append(c.order, key)
@@ -86,11 +93,21 @@ func (c *counters) next(key string) int {
 	}
 	c.m[key] = n + 1
 	for len(c.m) > c.max {
-		old := c.order[0]
-		c.order = slices.Delete(c.order, 0, 1)
-		delete(c.m, old)
-		c.bytes -= len(old) + counterOverhead
+		c.dropOldest()
 	}
+	return n
+}
+
+// maxCounterKey is the longest counter key kept as it is.
+const maxCounterKey = 256
+
+// dropOldest forgets the oldest counter and returns the bytes it held.
+func (c *counters) dropOldest() int {
+	old := c.order[0]
+	c.order = slices.Delete(c.order, 0, 1)
+	delete(c.m, old)
+	n := len(old) + counterOverhead
+	c.bytes -= n
 	return n
 }
 
@@ -234,6 +251,9 @@ func (s *sessions) trim(sess *session, journal, state bool) {
 	}
 	for state && s.stateBytes.Load() > s.stateCap && sess.incidents.Len() > 0 {
 		s.stateBytes.Add(-int64(sess.incidents.DropOldest()))
+	}
+	for state && s.stateBytes.Load() > s.stateCap && len(sess.counters.order) > 0 {
+		s.stateBytes.Add(-int64(sess.counters.dropOldest()))
 	}
 }
 

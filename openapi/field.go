@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -88,7 +89,8 @@ func leafAccepts(s *openapi3.Schema, text string) (bool, string) {
 	for _, t := range *s.Type {
 		switch t {
 		case "string":
-			ok = ok || (s.MaxLength == nil || uint64(len(text)) <= *s.MaxLength) && uint64(len(text)) >= s.MinLength
+			chars := uint64(utf8.RuneCountInString(text)) // maxLength counts characters
+			ok = ok || (s.MaxLength == nil || chars <= *s.MaxLength) && chars >= s.MinLength
 			w := "a string"
 			if s.MaxLength != nil {
 				w += fmt.Sprintf(" of %d to %d characters", s.MinLength, *s.MaxLength)
@@ -123,7 +125,11 @@ func quoteAll(values []string) string {
 // BodyField describes the field at path in the operation's JSON request
 // body; ok is false when no schema of the body declares that path (nor
 // leaves it open: an object without declared properties takes any key).
-func (op *Operation) BodyField(path []string) (f Field, ok bool) {
+//
+// when narrows a discriminated oneOf at the top of the body to the branches
+// its values select (operate_key: [confirm]), as a rule's other conditions
+// do.
+func (op *Operation) BodyField(path []string, when map[string][]string) (f Field, ok bool) {
 	rb := op.op.RequestBody
 	if rb == nil || rb.Value == nil {
 		return Field{}, false
@@ -132,7 +138,7 @@ func (op *Operation) BodyField(path []string) (f Field, ok bool) {
 	if mt == nil || mt.Schema == nil {
 		return Field{}, false
 	}
-	leaves := resolve([]*openapi3.Schema{mt.Schema.Value}, path)
+	leaves := resolve(narrow(mt.Schema.Value, when), path)
 	if len(leaves) == 0 {
 		return Field{}, false
 	}
@@ -144,6 +150,34 @@ func (op *Operation) BodyField(path []string) (f Field, ok bool) {
 		}
 	}
 	return f, true
+}
+
+// narrow is the body schema, or the branches of its discriminated oneOf that
+// when's values select.
+func narrow(s *openapi3.Schema, when map[string][]string) []*openapi3.Schema {
+	if s.Discriminator == nil || len(s.OneOf) == 0 {
+		return []*openapi3.Schema{s}
+	}
+	values, ok := when[s.Discriminator.PropertyName]
+	if !ok {
+		return []*openapi3.Schema{s}
+	}
+	var out []*openapi3.Schema
+	for _, v := range values {
+		ref, mapped := s.Discriminator.Mapping[v]
+		if !mapped {
+			continue
+		}
+		for _, b := range s.OneOf {
+			if b.Ref == ref.Ref && b.Value != nil {
+				out = append(out, b.Value)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []*openapi3.Schema{s}
+	}
+	return out
 }
 
 // resolve follows path through schemas and their compositions; a nil in
@@ -187,15 +221,41 @@ func resolve(schemas []*openapi3.Schema, path []string) []*openapi3.Schema {
 				next = append(next, s.Items.Value)
 			}
 		}
-		if s.Type != nil && s.Type.Is("object") && len(s.Properties) == 0 && s.AdditionalProperties.Has == nil {
-			open = true // an object that declares nothing takes anything
+		if takesAnyKey(s) {
+			open = true // an object that declares nothing, or a schema with no type, takes anything
 		}
+	}
+	if open {
+		next = append(next, nil)
 	}
 	if len(next) == 0 {
-		if open {
-			return []*openapi3.Schema{nil}
-		}
 		return nil
 	}
-	return resolve(next, path[1:])
+	var declared []*openapi3.Schema
+	anything := false
+	for _, n := range next {
+		if n == nil {
+			anything = true
+		} else {
+			declared = append(declared, n)
+		}
+	}
+	out := resolve(declared, path[1:])
+	if anything {
+		out = append(out, nil)
+	}
+	return out
+}
+
+// takesAnyKey reports whether a schema leaves its value's keys open: an
+// object that declares no properties, or a schema that says nothing of its
+// type, properties, items or composition.
+func takesAnyKey(s *openapi3.Schema) bool {
+	if len(s.Properties) > 0 || s.Items != nil || len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) > 0 {
+		return false
+	}
+	if s.Type == nil || len(*s.Type) == 0 {
+		return true
+	}
+	return s.Type.Is("object") && s.AdditionalProperties.Has == nil
 }

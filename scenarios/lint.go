@@ -20,6 +20,25 @@ func (r *reader) lintWhen(rule *Rule) {
 	} else {
 		ops = r.spec.Operations()
 	}
+	if len(ops) == 0 {
+		return // an unknown operation is a finding of its own
+	}
+	// The rule's own top-level equals and in conditions narrow the schema
+	// (operate_key: confirm picks confirm's rules of parameter).
+	when := map[string][]string{}
+	for _, c := range rule.When {
+		if c.Selector.source != "body" || len(c.Selector.path) != 1 {
+			continue
+		}
+		for _, m := range c.Matchers {
+			switch m := m.(type) {
+			case equals:
+				when[c.Selector.path[0]] = []string{string(m)}
+			case in:
+				when[c.Selector.path[0]] = m
+			}
+		}
+	}
 	for _, c := range rule.When {
 		if c.Selector.source != "body" {
 			continue
@@ -28,13 +47,17 @@ func (r *reader) lintWhen(rule *Rule) {
 		var names []string
 		for _, op := range ops {
 			names = append(names, op.ID)
-			if f, ok := op.BodyField(c.Selector.path); ok {
+			if f, ok := op.BodyField(c.Selector.path, when); ok {
 				fields = append(fields, f)
 			}
 		}
 		if len(fields) == 0 {
-			r.findings = append(r.findings, Finding{File: r.file, Line: c.Line,
-				Msg: fmt.Sprintf("rule %q: %s is not a field of the request body of %s: the rule never matches", rule.Name, c.Selector, strings.Join(names, ", "))})
+			// COC takes keys its contract does not name, so this is not
+			// certain to be dead: a warning, likely a typo.
+			if !absentWanted(c) {
+				r.warnings = append(r.warnings, Finding{File: r.file, Line: c.Line, Warning: true,
+					Msg: fmt.Sprintf("rule %q: %s is not a field of the request body of %s (a typo?); only a request with a key the contract does not name can match", rule.Name, c.Selector, strings.Join(names, ", "))})
+			}
 			continue
 		}
 		for _, m := range c.Matchers {
@@ -44,6 +67,16 @@ func (r *reader) lintWhen(rule *Rule) {
 			}
 		}
 	}
+}
+
+// absentWanted reports a condition that asks for the field to be absent.
+func absentWanted(c Condition) bool {
+	for _, m := range c.Matchers {
+		if p, ok := m.(present); ok && !bool(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // unreachable says why no valid request can meet a matcher, or "".

@@ -17,14 +17,14 @@ import (
 // reader fell behind and exchanges were dropped; a comment every 15 s to
 // keep proxies from closing the stream. ?session= keeps one session's.
 func (s *Server) events(c echo.Context) error {
-	w, err := s.engine.Watch()
+	q := c.QueryParams()
+	w, err := s.engine.Watch(q.Get("session"), q.Has("session"))
 	if errors.Is(err, mock.ErrTooManyWatchers) {
 		return problem(c, http.StatusServiceUnavailable, "Too many event streams", fmt.Sprintf("at most %d watch at once", mock.MaxWatchers))
 	}
 	defer w.Close()
-	q := c.QueryParams()
-	filter, only := q.Get("session"), q.Has("session")
 	res := c.Response()
+	rc := http.NewResponseController(res.Writer)
 	res.Header().Set("Content-Type", "text/event-stream")
 	res.Header().Set("Cache-Control", "no-cache")
 	res.WriteHeader(http.StatusOK)
@@ -34,6 +34,9 @@ func (s *Server) events(c echo.Context) error {
 	defer ping.Stop()
 	ctx := c.Request().Context()
 	for {
+		// A reader that stops reading loses the stream rather than holding
+		// its writer (and a shutdown) forever.
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -42,9 +45,6 @@ func (s *Server) events(c echo.Context) error {
 		case <-ping.C:
 			fmt.Fprint(res, ": ping\n\n")
 		case x := <-w.C:
-			if only && x.Session != filter {
-				continue
-			}
 			b, err := json.Marshal(x)
 			if err != nil {
 				continue
@@ -54,9 +54,14 @@ func (s *Server) events(c echo.Context) error {
 			}
 			fmt.Fprintf(res, "event: exchange\ndata: %s\n\n", b)
 		}
-		res.Flush()
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
 	}
 }
+
+// streamWriteTimeout is how long one event may take to reach a reader.
+const streamWriteTimeout = 10 * time.Second
 
 // info is what the dashboard shows of the server: seed, auth, validation,
 // the default scenario, and the last reload's outcome.

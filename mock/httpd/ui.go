@@ -51,7 +51,7 @@ func (s *Server) ui(c echo.Context) error {
 		data.Active = s.engine.ActiveScenario("")
 	}
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
-	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:")
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 	c.Response().WriteHeader(http.StatusOK)
 	return uiPage.Execute(c.Response(), data)
 }

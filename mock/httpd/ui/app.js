@@ -88,7 +88,10 @@ function renderRequests() {
   const sel = $("#f-operation"), cur = sel.value;
   sel.replaceChildren(el("option", { value: "" }, "any"), ...[...state.ops].sort().map((o) => el("option", { value: o }, o)));
   sel.value = cur;
+  // Rows are rebuilt as events arrive: keep the keyboard's place.
+  const focused = document.activeElement?.dataset?.requestId;
   $("#requests tbody").replaceChildren(...state.requests.filter(shown).map(row));
+  if (focused) document.querySelector(`#requests tr[data-request-id="${CSS.escape(focused)}"]`)?.focus();
 }
 
 // The lifecycle diagram: statuses and transitions, the ticket's highlighted.
@@ -203,6 +206,11 @@ async function stream() {
   let refresh = null;
   try {
     const resp = await api(A + "/events?" + sessionQuery(), { signal: ctl.signal });
+    if (!resp.ok) {
+      $("#live").textContent = "no live updates (" + resp.status + "); retrying";
+      setTimeout(stream, 5000);
+      return;
+    }
     $("#live").textContent = "live";
     const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";
@@ -214,6 +222,7 @@ async function stream() {
       while ((i = buf.indexOf("\n\n")) >= 0) {
         const ev = buf.slice(0, i); buf = buf.slice(i + 2);
         const data = ev.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        if (ev.startsWith("event: missed")) { load(); continue; } // fell behind: read the journal again
         if (!ev.startsWith("event: exchange") || !data) continue;
         state.requests.unshift(JSON.parse(data));
         state.requests.length = Math.min(state.requests.length, 500);
@@ -223,7 +232,7 @@ async function stream() {
       }
     }
   } catch (e) {
-    if (ctl.signal.aborted) return;
+    if (ctl.signal.aborted || e.message === "locked") return; // locked: the token form is up
   }
   $("#live").textContent = "reconnecting…";
   setTimeout(stream, 1000);
