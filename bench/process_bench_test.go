@@ -17,6 +17,7 @@ var (
 	procRounds   = flag.Int("proc-rounds", 3, "rounds of BenchmarkProcess; each server is driven once a round, in a rotating order")
 	procDuration = flag.Duration("proc-duration", 4*time.Second, "how long wrk drives a server in one round")
 	procConns    = flag.Int("proc-conns", 32, "wrk's connections")
+	procCocmock  = flag.String("proc-cocmock", "", "a cocmock binary to measure instead of building ./cmd/cocmock (an older commit's, for before/after)")
 )
 
 // wrkScript sends the request mix in turn: accept, commitSolution1 with a
@@ -53,7 +54,10 @@ func BenchmarkProcess(b *testing.B) {
 		b.Skip("taskset is not installed")
 	}
 	dir := b.TempDir()
-	bins := map[string]string{"cocmock": buildCocmock(b)}
+	bins := map[string]string{"cocmock": *procCocmock}
+	if bins["cocmock"] == "" {
+		bins["cocmock"] = buildCocmock(b)
+	}
 	for _, name := range []string{"floor", "naive"} {
 		bins[name] = filepath.Join(dir, name)
 		if out, err := exec.Command("go", "build", "-trimpath", "-o", bins[name], "./cmd/"+name).CombinedOutput(); err != nil {
