@@ -129,7 +129,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	logOut := newLogWriter(stderr)
+	defer logOut.Close() // the last lines reach stderr before serve returns
+	log, err := newLogger(logOut, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}
