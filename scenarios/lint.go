@@ -62,8 +62,14 @@ func (r *reader) lintWhen(rule *Rule) {
 		}
 		for _, m := range c.Matchers {
 			if why := unreachable(m, fields); why != "" {
-				r.findings = append(r.findings, Finding{File: r.file, Line: c.Line,
-					Msg: fmt.Sprintf("rule %q: %s %s: the rule never matches", rule.Name, c.Selector, why)})
+				f := Finding{File: r.file, Line: c.Line, Msg: fmt.Sprintf("rule %q: %s %s: the rule never matches", rule.Name, c.Selector, why)}
+				if r.lenient {
+					// Requests that break the contract are answered: one may match.
+					f.Warning, f.Msg = true, fmt.Sprintf("rule %q: %s %s: only a request that breaks the contract can match", rule.Name, c.Selector, why)
+					r.warnings = append(r.warnings, f)
+					continue
+				}
+				r.findings = append(r.findings, f)
 			}
 		}
 	}

@@ -39,6 +39,19 @@ type Source struct {
 // earlier one of the same name (user files override built-ins). All
 // findings of all files are returned together as Findings.
 func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
+	return LoadWith(spec, Options{}, sources...)
+}
+
+// Options change how scenario files are checked.
+type Options struct {
+	// Lenient is for a server that answers requests breaking the contract
+	// (--validation report or off): a `when` value the contract refuses can
+	// then reach the rules, so it is a warning rather than an error.
+	Lenient bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(spec *openapi.Spec, opts Options, sources ...Source) (*Set, error) {
 	set := &Set{byName: map[string]*Scenario{}}
 	var findings Findings
 	for _, src := range sources {
@@ -64,7 +77,7 @@ func Load(spec *openapi.Spec, sources ...Source) (*Set, error) {
 				findings = append(findings, Finding{File: file, Msg: problem})
 				continue
 			}
-			sc, fileFindings := Parse(file, data, spec)
+			sc, fileFindings := ParseWith(file, data, spec, opts)
 			findings = append(findings, fileFindings...)
 			if sc == nil {
 				continue
@@ -163,7 +176,12 @@ var scenarioName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // anything is wrong; warnings alone do not stop it (they are in
 // Scenario.Warnings).
 func Parse(file string, data []byte, spec *openapi.Spec) (*Scenario, Findings) {
-	r := &reader{file: file, spec: spec}
+	return ParseWith(file, data, spec, Options{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(file string, data []byte, spec *openapi.Spec, opts Options) (*Scenario, Findings) {
+	r := &reader{file: file, spec: spec, lenient: opts.Lenient}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {

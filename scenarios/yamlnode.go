@@ -46,6 +46,7 @@ func (fs Findings) Error() string {
 type reader struct {
 	file     string
 	spec     *openapi.Spec
+	lenient  bool // Options.Lenient
 	findings Findings
 	warnings Findings
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -86,4 +87,22 @@ func TestTheStartupLineFollowsTheLogFormat(t *testing.T) {
 		line.Auth != "none" || line.Validation != "enforce" || line.Limits["journal_bytes"] == "" {
 		t.Fatalf("%+v", line)
 	}
+}
+
+// Under --validation report or off a request that breaks the contract
+// reaches the rules, so a rule on a value the contract refuses is a
+// warning there, and an error under enforce.
+func TestDeadValuesDependOnTheValidationMode(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/typo.yaml"
+	if err := os.WriteFile(file, []byte("name: typo\ndescription: answers an operate_key typo its own way\noperation: HandleCocIncident\nrules:\n  - name: typo\n    when: {body.operate_key: acceptIncident1}\n    respond: {status: 400, gom: {code: GOM.00007256, message: typo}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd("validate", file); exitCode(err) != 1 || !strings.Contains(out, "never matches") {
+		t.Fatalf("enforce: exit %d %q", exitCode(err), out)
+	}
+	if out, err := runCmd("validate", "--validation", "report", file); err != nil || !strings.Contains(out, "warning: ") || !strings.Contains(out, "only a request that breaks the contract can match") {
+		t.Fatalf("report: %v %q", err, out)
+	}
+	start(t, []string{"--validation", "report", "--scenarios", file}, nil) // starts: the rule may match
 }

@@ -23,6 +23,7 @@ import (
 // a broken set is refused and the last good one keeps serving.
 type reloader struct {
 	spec *openapi.Spec
+	opts scenarios.Options
 	// dir is the folder watched; paths what is loaded (the folder, or a
 	// file in it), given by flag.
 	dir    string
@@ -49,7 +50,7 @@ func (r *reloader) reload() error {
 		return httpd.ErrReloadBusy
 	}
 	defer r.mu.Unlock()
-	set, err := loadScenarios(r.spec, r.flag, r.paths...)
+	set, err := loadScenarios(r.spec, r.opts, r.flag, r.paths...)
 	if err == nil {
 		err = r.engine.ReplaceScenarios(set)
 	}

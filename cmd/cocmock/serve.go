@@ -139,7 +139,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	set, err := loadScenarios(spec, from.name("scenarios"), cfg.scenarios)
+	lenient := scenarios.Options{Lenient: validation != mock.ValidationEnforce}
+	set, err := loadScenarios(spec, lenient, from.name("scenarios"), cfg.scenarios)
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	reload := &reloader{spec: spec, dir: watchedFolder(cfg.scenarios), paths: []string{cfg.scenarios}, flag: from.name("scenarios"), engine: engine, log: log}
+	reload := &reloader{spec: spec, opts: lenient, dir: watchedFolder(cfg.scenarios), paths: []string{cfg.scenarios}, flag: from.name("scenarios"), engine: engine, log: log}
 	if cfg.scenarios != "" {
 		edge.Reload, edge.LastReload = reload.reload, reload.last
 	}
@@ -316,7 +317,7 @@ func serverCertificate(cfg serveConfig) (tls.Certificate, []byte, error) {
 // loadScenarios loads the built-in scenarios, then each path's (a folder
 // of scenario files, or one file), which override built-ins of the same
 // name. flag names where the paths came from, for errors.
-func loadScenarios(spec *openapi.Spec, flag string, paths ...string) (*scenarios.Set, error) {
+func loadScenarios(spec *openapi.Spec, opts scenarios.Options, flag string, paths ...string) (*scenarios.Set, error) {
 	sources := []scenarios.Source{{Name: "builtin", FS: scenarios.Builtin()}}
 	for _, path := range paths {
 		if path == "" {
@@ -333,7 +334,7 @@ func loadScenarios(spec *openapi.Spec, flag string, paths ...string) (*scenarios
 			sources = append(sources, scenarios.Source{Name: dir, FS: scenarios.Dir(dir), Files: []string{filepath.Base(path)}})
 		}
 	}
-	return scenarios.Load(spec, sources...)
+	return scenarios.LoadWith(spec, opts, sources...)
 }
 
 // watchedFolder is the folder --watch watches for a --scenarios path: the

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/scenarios"
 )
 
@@ -18,6 +19,7 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 	specPath := fs.String("spec", "", "OpenAPI document to check instead of the embedded one")
 	dir := fs.String("scenarios", "", "folder of scenario files to check with the built-in ones")
 	format := fs.String("format", "text", "output format: text or json")
+	validation := fs.String("validation", string(mock.ValidationEnforce), "the --validation the server will run with: under report or off, a when value the contract refuses is a warning, not an error")
 	_, paths, err := parseFlags(fs, args, getenv, true)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -29,6 +31,11 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 	if *format != "text" && *format != "json" {
 		return usageError("--format %q: want text or json", *format)
 	}
+	mode, err := mock.ParseValidation(*validation)
+	if err != nil {
+		return usageError("--validation: %v", err)
+	}
+	opts := scenarios.Options{Lenient: mode != mock.ValidationEnforce}
 	// The checks run apart so that SIGINT/SIGTERM (ctx) stop validate at
 	// once, with a non-zero exit, whatever it is reading.
 	type outcome struct {
@@ -45,7 +52,7 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 		case err != nil:
 			o.findings = scenarios.Findings{{File: specName(*specPath), Msg: err.Error()}}
 		default:
-			set, err := loadScenarios(spec, "validate", paths...)
+			set, err := loadScenarios(spec, opts, "validate", paths...)
 			switch {
 			case err == nil:
 				o.findings = set.Warnings()
@@ -119,7 +126,7 @@ func listScenarios(_ context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	set, err := loadScenarios(spec, "--scenarios", *dir)
+	set, err := loadScenarios(spec, scenarios.Options{}, "--scenarios", *dir)
 	if err != nil {
 		return err
 	}
