@@ -65,19 +65,6 @@ func (s *sandbox) operate(num, key string) exchange {
 	return s.call("POST", handlePath, mocktest.HandleBody(num, key))
 }
 
-func (s *sandbox) incident(num string) mock.Incident {
-	s.t.Helper()
-	x := s.call("GET", "/__admin/incidents/"+num, "")
-	if x.status != 200 {
-		s.t.Fatalf("GET incident %s: %d %s", num, x.status, x.body)
-	}
-	var tk mock.Incident
-	if err := json.Unmarshal([]byte(x.body), &tk); err != nil {
-		s.t.Fatal(err)
-	}
-	return tk
-}
-
 func (s *sandbox) seed(num, status, pending string) {
 	s.t.Helper()
 	body := fmt.Sprintf(`{"status":%q,"level":"level_30","type":"inc_type_p_function_issues"%s}`, status, pendingField(pending))
