@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,7 +103,8 @@ const maxCounterKey = 256
 // dropOldest forgets the oldest counter and returns the bytes it held.
 func (c *counters) dropOldest() int {
 	old := c.order[0]
-	c.order = slices.Delete(c.order, 0, 1)
+	c.order[0] = ""
+	c.order = c.order[1:] // O(1); append moves the live tail when it grows
 	delete(c.m, old)
 	n := len(old) + counterOverhead
 	c.bytes -= n

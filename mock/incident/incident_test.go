@@ -84,3 +84,36 @@ func TestHandleThenLetsARuleOverrideTheEffect(t *testing.T) {
 		t.Fatalf("%+v", inc)
 	}
 }
+
+func TestStoreKeepsTheNewestAcrossManyEvictions(t *testing.T) {
+	const bound = 50
+	s := incident.NewStore(bound)
+	one := incident.FirstUse("IM0", incident.StatusTriggered, t0).Size()
+	for i := range 20 * bound {
+		s.Put(incident.FirstUse(fmt.Sprintf("IM%d", i), incident.StatusTriggered, t0))
+		oldest := max(0, i-bound+1)
+		if s.Get(fmt.Sprintf("IM%d", oldest)) == nil || (oldest > 0 && s.Get(fmt.Sprintf("IM%d", oldest-1)) != nil) {
+			t.Fatalf("after IM%d the oldest kept should be IM%d", i, oldest)
+		}
+	}
+	if s.Len() != bound || s.Bytes() < bound*one*9/10 || s.Bytes() > bound*one*11/10 {
+		t.Fatalf("store holds %d incidents, %d bytes (one is about %d)", s.Len(), s.Bytes(), one)
+	}
+}
+
+// BenchmarkStorePutAtBound is a full store taking new numbers, as a long run
+// that invents them does: each Put forgets the oldest.
+func BenchmarkStorePutAtBound(b *testing.B) {
+	s := incident.NewStore(incident.DefaultMaxPerStore)
+	nums := make([]string, 2*incident.DefaultMaxPerStore)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("IM%d", i)
+	}
+	for _, num := range nums[:incident.DefaultMaxPerStore] {
+		s.Put(incident.FirstUse(num, incident.StatusTriggered, t0))
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s.Put(incident.FirstUse(nums[i%len(nums)], incident.StatusTriggered, t0))
+	}
+}

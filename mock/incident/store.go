@@ -56,7 +56,8 @@ func (s *Store) DropOldest() int {
 		return 0
 	}
 	num := s.order[0]
-	s.order = slices.Delete(s.order, 0, 1)
+	s.order[0] = ""
+	s.order = s.order[1:] // O(1); append moves the live tail when it grows
 	n := s.sizes[num]
 	delete(s.byNum, num)
 	delete(s.sizes, num)
