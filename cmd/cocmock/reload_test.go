@@ -248,6 +248,33 @@ func TestReloadIsOffWithoutAScenarioFolder(t *testing.T) {
 	}
 }
 
+// --scenarios may name one file; --watch then reloads that file when it is
+// rewritten, and other files beside it are not loaded.
+func TestWatchReloadsASingleScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(file, team("v1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, stderr, _ := start(t, []string{"--scenarios", file, "--watch", "--watch-poll", "100ms"}, nil)
+	defer func() {
+		if t.Failed() {
+			t.Log(stderr.String())
+		}
+	}()
+	if got := activeRule(t, url); got != "v1" {
+		t.Fatalf("rule %q at start", got)
+	}
+	// A neighbour that would replace team if the folder were loaded.
+	if err := os.WriteFile(filepath.Join(dir, "other.yaml"), team("neighbour"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, team("edited"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the edited file to load", func() bool { return activeRule(t, url) == "edited" })
+}
+
 // team writes a valid team scenario whose one rule is named rule.
 func team(rule string) []byte {
 	return []byte(strings.ReplaceAll(teamV1, "v1", rule))

@@ -67,7 +67,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.spec, "spec", "", "OpenAPI document to serve instead of the embedded COC contract")
-	fs.StringVar(&cfg.scenarios, "scenarios", "", "folder of scenario files (*.yaml) that add to and override the built-in ones by name")
+	fs.StringVar(&cfg.scenarios, "scenarios", "", "folder of scenario files (*.yaml), or one file, that add to and override the built-in ones by name")
 	fs.StringVar(&cfg.scenario, "scenario", mock.DefaultScenario, "scenario used when a request and its session name none")
 	fs.Int64Var(&cfg.seed, "seed", 0, "seed for every random choice and fake value; 0 picks one and prints it")
 	fs.Var(&cfg.maxBody, "max-body", "largest request body taken; larger ones get the gateway's 413 APIGW.0201")
@@ -90,7 +90,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&cfg.lockFor, "auth-lock-for", 5*time.Minute, "how long a locked AK stays locked")
 	fs.IntVar(&cfg.rateLimit, "rate-limit", 0, "requests per second per AK (or client address) before 429 APIGW.0308; 0: no limit")
 	fs.DurationVar(&cfg.grace, "shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long in-flight replies get to finish before they are cut")
-	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder when its files change (a broken edit keeps the last good set)")
+	fs.BoolVar(&cfg.watch, "watch", false, "reload the --scenarios folder or file when it changes (a broken edit keeps the last good set)")
 	fs.DurationVar(&cfg.watchPoll, "watch-poll", 2*time.Second, "with --watch, also compare the folder this often, so that a lost watch or a swapped folder is still seen")
 	fs.StringVar(&cfg.validation, "validation", string(mock.ValidationEnforce), "what a request that breaks the contract gets: enforce (400 GOM.00007256), report (answered as if valid; violations in X-Cocmock-Violations, the journal, metrics and log) or off (not checked)")
 	fs.StringVar(&cfg.tlsAddr, "tls-addr", "", "also serve HTTPS on this address (host:port), with the same handler, journal and admin API")
@@ -120,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError("--tls-cert, --tls-key and --tls-host need --tls-addr")
 	}
 	if cfg.watch && cfg.scenarios == "" {
-		return usageError("--watch needs --scenarios DIR")
+		return usageError("--watch needs --scenarios (a folder or a file)")
 	}
 	if getenv("GOMEMLIMIT") == "" { // the runtime's own variable wins
 		debug.SetMemoryLimit(int64(cfg.memLimit))

@@ -17,7 +17,7 @@ import (
 func validate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", stderr)
 	specPath := fs.String("spec", "", "OpenAPI document to check instead of the embedded one")
-	dir := fs.String("scenarios", "", "folder of scenario files to check with the built-in ones")
+	dir := fs.String("scenarios", "", "folder of scenario files, or one file, to check with the built-in ones")
 	format := fs.String("format", "text", "output format: text or json")
 	validation := fs.String("validation", string(mock.ValidationEnforce), "the --validation the server will run with: under report or off, a when value the contract refuses is a warning, not an error")
 	_, paths, err := parseFlags(fs, args, getenv, true)
@@ -115,7 +115,7 @@ func specName(path string) string {
 func listScenarios(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("scenarios", stderr)
 	specPath := fs.String("spec", "", "OpenAPI document to load the scenarios against")
-	dir := fs.String("scenarios", "", "folder of scenario files to list with the built-in ones")
+	dir := fs.String("scenarios", "", "folder of scenario files, or one file, to list with the built-in ones")
 	if _, _, err := parseFlags(fs, args, getenv, false); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
