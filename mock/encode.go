@@ -29,14 +29,20 @@ func exampleBody(op *openapi.Operation) []byte {
 	return encodeExample(examples[0].Value)
 }
 
-// fieldOrder puts the keys of COC's envelope and the gateway's body in the
+// fieldRank puts the keys of COC's envelope and the gateway's body in the
 // order the services send them (incident.EnvelopeKeys, then the gateway's
-// request_id); other keys follow, sorted.
-var fieldOrder = map[string]int{
-	"error_code": 1, "error_msg": 2, "provider_code": 3, "data": 4, "request_id": 5,
+// request_id); other keys rank 0 and follow, sorted.
+func fieldRank(key string) int {
+	if i := slices.Index(incident.EnvelopeKeys, key); i >= 0 {
+		return i + 1
+	}
+	if key == "request_id" {
+		return len(incident.EnvelopeKeys) + 1
+	}
+	return 0
 }
 
-// encodeExample encodes an example value, top-level keys in fieldOrder.
+// encodeExample encodes an example value, top-level keys in fieldRank order.
 func encodeExample(v any) []byte {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -51,7 +57,7 @@ func encodeExample(v any) []byte {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b string) int {
-		oa, ob := fieldOrder[a], fieldOrder[b]
+		oa, ob := fieldRank(a), fieldRank(b)
 		switch {
 		case oa != 0 && ob != 0:
 			return oa - ob
