@@ -102,7 +102,7 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	}
 
 	if reply == nil || reply.Default {
-		answer, answered := e.defaultAnswer(sess, op, in, inc, act, then, faker)
+		answer, answered := e.defaultAnswer(sess, op, in, d.key, inc, act, then, faker)
 		if reply != nil {
 			answer.Delay = reply.Delay.Pick(faker.Rand)
 		}
@@ -117,12 +117,8 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 				d.incident = inc.DetailMap()
 			}
 		}
-		if op.ID == incident.OpHandle && reply.Succeeds() && d.key != "" {
-			if inc == nil {
-				inc = incident.FirstUse(d.key, incident.StatusTriggered, now)
-				sess.incidents.Put(inc)
-			}
-			inc.HandleThen(act, then)
+		if op.ID == incident.OpHandle && reply.Succeeds() {
+			inc = handled(sess.incidents, inc, d.key, act, then)
 		}
 	}
 	if inc != nil {
@@ -138,22 +134,15 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 
 // defaultAnswer is an operation's answer when no rule gives one: each
 // operation's meaning is one domain function. then is a rule's own
-// transition, for a handle call. It returns the incident the answer is
-// about, if any.
-func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenarios.Input, inc *incident.Incident,
+// transition, for a handle call; key is the incident the call names. It
+// returns the incident the answer is about, if any.
+func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenarios.Input, key string, inc *incident.Incident,
 	act incident.Action, then func(*incident.Incident), faker *gofakeit.Faker) (Reply, *incident.Incident) {
 	body, _ := in.Body.(map[string]any)
 	switch op.ID {
 	case incident.OpHandle:
-		if in.Key == "" { // only without validation can a call name no incident
-			return jsonReply(http.StatusOK, e.examples[op]), nil
-		}
-		if inc == nil {
-			inc = incident.FirstUse(in.Key, incident.StatusTriggered, act.Time)
-			sess.incidents.Put(inc)
-		}
-		inc.HandleThen(act, then)
-		return jsonReply(http.StatusOK, e.examples[op]), inc
+		// Only without validation can a call name no incident (key "").
+		return jsonReply(http.StatusOK, e.examples[op]), handled(sess.incidents, inc, key, act, then)
 	case incident.OpCreate:
 		// The number follows the clock and the seeded source (Prefer: seed= too).
 		num := incident.NewNum(act.Time, faker.Rand.Uint64())
@@ -165,7 +154,7 @@ func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenario
 		return gomReply(http.StatusOK, incident.CodeOK, "", map[string]string{"incident_num": num}), inc
 	case incident.OpDetail:
 		if inc == nil {
-			return gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(in.Key), nil), nil
+			return gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(key), nil), nil
 		}
 		return gomReply(http.StatusOK, incident.CodeOK, "", inc.Detail()), inc
 	case incident.OpHistories, incident.OpHistoriesExternal:
@@ -177,6 +166,21 @@ func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenario
 		return gomReply(http.StatusOK, incident.CodeOK, "", list), inc
 	}
 	return jsonReply(http.StatusOK, e.examples[op]), inc
+}
+
+// handled applies a successful handle call to incident num, first creating
+// it at TRIGGERED when nobody has; then, if set, is the rule's own
+// transition. It returns the incident, or nil when the call named none.
+func handled(store *incident.Store, inc *incident.Incident, num string, act incident.Action, then func(*incident.Incident)) *incident.Incident {
+	if num == "" {
+		return nil
+	}
+	if inc == nil {
+		inc = incident.FirstUse(num, incident.StatusTriggered, act.Time)
+		store.Put(inc)
+	}
+	inc.HandleThen(act, then)
+	return inc
 }
 
 // move applies a rule's own transition to an incident. Values recorded by
