@@ -64,6 +64,9 @@ type Operation struct {
 	// deep-copies the value for each oneOf branch and visits the match
 	// twice, a third of the validation's cost).
 	readOnly bool
+	// verdicts holds, for each request body schema, its compiled fail-fast
+	// check (compile.go); a schema without one is walked by kin-openapi.
+	verdicts map[*openapi3.Schema]verdict
 }
 
 // Load parses and validates a document and builds its route table. name is used in
@@ -107,6 +110,7 @@ func Load(name string, data []byte) (*Spec, error) {
 				hasParams: len(op.Parameters) > 0 || len(item.Parameters) > 0,
 				readOnly:  bodyHasReadOnly(op),
 			}
+			s.ops[op].verdicts = bodyVerdicts(s.ops[op])
 		}
 	}
 	// The declared servers name the cloud's hosts; a mock answers on any
@@ -154,6 +158,27 @@ func bodyHasReadOnly(op *openapi3.Operation) bool {
 		}
 	}
 	return false
+}
+
+// bodyVerdicts compiles the verdict of each JSON request body schema the
+// operation declares. An operation with readOnly properties keeps
+// kin-openapi's walk: refusing them needs VisitAsRequest, which the
+// compiler does not model.
+func bodyVerdicts(op *Operation) map[*openapi3.Schema]verdict {
+	rb := op.op.RequestBody
+	if op.readOnly || rb == nil || rb.Value == nil {
+		return nil
+	}
+	out := map[*openapi3.Schema]verdict{}
+	for name, mt := range rb.Value.Content {
+		if !isJSON(name) || mt.Schema == nil || mt.Schema.Value == nil {
+			continue
+		}
+		if v, err := compileVerdict(mt.Schema.Value); err == nil {
+			out[mt.Schema.Value] = v
+		}
+	}
+	return out
 }
 
 // Name says where the document came from.
@@ -294,8 +319,8 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 	if mt.Schema == nil || mt.Schema.Value == nil {
 		return value, nil
 	}
-	// Valid bodies are the common case: check fail-fast first, which builds
-	// no error values (an anyOf branch that does not fit costs nothing),
+	// Valid bodies are the common case: ask the compiled verdict (or,
+	// without one, kin-openapi fail-fast), which builds no error values,
 	// and collect every violation only for a body that fails.
 	schema := mt.Schema.Value
 	// VisitAsRequest: a readOnly property is refused in a request, as
@@ -304,7 +329,11 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 	if op.readOnly {
 		opts = append(opts, openapi3.VisitAsRequest())
 	}
-	if schema.VisitJSON(value, opts...) == nil {
+	if v, ok := op.verdicts[schema]; ok {
+		if v(value) {
+			return value, nil
+		}
+	} else if schema.VisitJSON(value, opts...) == nil {
 		return value, nil
 	}
 	opts[0] = openapi3.MultiErrors()
