@@ -289,14 +289,21 @@ func (x *Exchange) size() int {
 }
 
 // journal holds a session's latest exchanges, oldest first: at most max of
-// them, grown as they come (a new session costs nothing until used). The
-// session lock guards it.
+// them, in a ring grown as they come (a new session costs nothing until
+// used) and shrunk when the byte budget has emptied most of it, so that
+// its slots stay within four times what it holds. A full ring overwrites
+// its oldest slot: keeping an exchange copies nothing else. The session
+// lock guards it.
 type journal struct {
-	max     int
-	entries []Exchange
-	head    int // entries[head:] are held
-	bytes   int
+	max   int
+	ring  []Exchange
+	head  int // ring[head] is the oldest held
+	n     int // how many are held
+	bytes int
 }
+
+// minJournalRing is the ring's smallest size once used.
+const minJournalRing = 16
 
 func newJournal(max int) *journal {
 	if max <= 0 {
@@ -310,38 +317,53 @@ func newJournal(max int) *journal {
 func (j *journal) add(x Exchange) int {
 	before := j.bytes
 	x.bytes = x.size()
-	j.entries = append(j.entries, x)
-	j.bytes += x.bytes
-	for j.len() > j.max {
+	if j.n == j.max {
 		j.dropOldest()
 	}
+	if j.n == len(j.ring) {
+		j.resize(min(j.max, max(minJournalRing, 2*len(j.ring))))
+	}
+	j.ring[(j.head+j.n)%len(j.ring)] = x
+	j.n++
+	j.bytes += x.bytes
 	return j.bytes - before
+}
+
+// at is the i-th oldest exchange held.
+func (j *journal) at(i int) *Exchange { return &j.ring[(j.head+i)%len(j.ring)] }
+
+// resize lays the held exchanges out, oldest first, in a ring of size n.
+func (j *journal) resize(n int) {
+	ring := make([]Exchange, n)
+	for i := range j.n {
+		ring[i] = *j.at(i)
+	}
+	j.ring, j.head = ring, 0
 }
 
 // dropOldest forgets the oldest exchange and returns the bytes it held.
 func (j *journal) dropOldest() int {
-	if j.len() == 0 {
+	if j.n == 0 {
 		return 0
 	}
-	n := j.entries[j.head].bytes
-	j.entries[j.head] = Exchange{}
-	j.head++
+	oldest := j.at(0)
+	n := oldest.bytes
+	*oldest = Exchange{}
+	j.head = (j.head + 1) % len(j.ring)
+	j.n--
 	j.bytes -= n
-	// Compact once half the slice is dropped entries, so that the array
-	// stays within twice what is held.
-	if j.head > len(j.entries)/2 {
-		j.entries = slices.Clip(append(j.entries[:0], j.entries[j.head:]...))
-		j.head = 0
+	if len(j.ring) > minJournalRing && j.n < len(j.ring)/4 {
+		j.resize(max(minJournalRing, 2*j.n))
 	}
 	return n
 }
 
-func (j *journal) len() int { return len(j.entries) - j.head }
+func (j *journal) len() int { return j.n }
 
 // newestFirst calls f on each entry, newest first, until f returns false.
 func (j *journal) newestFirst(f func(*Exchange) bool) {
-	for i := len(j.entries) - 1; i >= j.head; i-- {
-		if !f(&j.entries[i]) {
+	for i := j.n - 1; i >= 0; i-- {
+		if !f(j.at(i)) {
 			return
 		}
 	}
@@ -350,7 +372,7 @@ func (j *journal) newestFirst(f func(*Exchange) bool) {
 // clear forgets every exchange and returns the bytes freed.
 func (j *journal) clear() int {
 	n := j.bytes
-	j.entries, j.head, j.bytes = nil, 0, 0
+	j.ring, j.head, j.n, j.bytes = nil, 0, 0, 0
 	return n
 }
 

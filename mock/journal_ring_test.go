@@ -1,0 +1,67 @@
+package mock
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestJournalKeepsTheNewestMaxAcrossManyWraps(t *testing.T) {
+	j := newJournal(50)
+	want := 0
+	for i := range 1000 {
+		want += j.add(Exchange{RequestID: fmt.Sprint(i)})
+	}
+	if j.len() != 50 || j.bytes != want {
+		t.Fatalf("held %d (%d bytes), want 50 (%d bytes)", j.len(), j.bytes, want)
+	}
+	if len(j.ring) > 50 {
+		t.Fatalf("ring has %d slots for a journal of 50", len(j.ring))
+	}
+	next := 999
+	j.newestFirst(func(x *Exchange) bool {
+		if x.RequestID != fmt.Sprint(next) {
+			t.Fatalf("got %s, want %d", x.RequestID, next)
+		}
+		next--
+		return true
+	})
+	if next != 949 {
+		t.Fatalf("newestFirst stopped at %d", next)
+	}
+}
+
+func TestJournalRingShrinksWhenTheBudgetEmptiesIt(t *testing.T) {
+	j := newJournal(1000)
+	for i := range 1000 {
+		j.add(Exchange{RequestID: fmt.Sprint(i)})
+	}
+	for j.len() > 3 {
+		j.dropOldest()
+	}
+	if len(j.ring) > 4*minJournalRing {
+		t.Fatalf("ring keeps %d slots for 3 exchanges", len(j.ring))
+	}
+	var got []string
+	j.newestFirst(func(x *Exchange) bool { got = append(got, x.RequestID); return true })
+	if fmt.Sprint(got) != "[999 998 997]" {
+		t.Fatalf("after shrinking: %v", got)
+	}
+	if j.add(Exchange{RequestID: "1000"}); j.len() != 4 {
+		t.Fatalf("held %d after one more", j.len())
+	}
+}
+
+func TestAFullJournalKeepsAnExchangeWithoutAllocating(t *testing.T) {
+	j := newJournal(100)
+	x := Exchange{RequestID: "r", Request: journalMessage(nil, []byte(`{"a":1}`))}
+	for range 300 {
+		j.add(x)
+	}
+	if n := testing.AllocsPerRun(10, func() {
+		for range 200 {
+			j.add(x)
+		}
+	}); n != 0 {
+		t.Fatalf("200 adds allocate %.0f times once the ring is full", n)
+	}
+}
