@@ -1,0 +1,53 @@
+package openapi
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+var decodeSamples = []string{
+	`{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"commitSolution1","parameter":{"mtm_type":"inc_type_p_config_issues","is_service_interrupt":true,"cause":"pool","solution":"rollback","start_time":1712345678000,"fault_recovery_time":"1712349278000"}}`,
+	` { "a" : [ 1 , -0.5e+3 , 0 , true , false , null , { } , [ ] ] } `,
+	`"plain é 😀"`, `-0`, `1E400`, `01`, `1.`, `.5`, `-`, `1e`, `{"a":1,"a":2}`, `{"a":"\u00e9\ud83d\ude00"}`,
+	"{\"a\":\"\xff\"}", "{\"a\":\"tab\tinside\"}", `{"a":1}x`, `{"a":1,}`, `[1,]`, `{,}`, `{"a"}`, `nul`, `truex`, ``, ` `,
+	`{"a":[[[[[[[[[[1]]]]]]]]]]}`, `123456789012345678901234567890`, `9007199254740993`, `{"\"":1}`,
+}
+
+func TestDecodeBodyIsJSONUnmarshal(t *testing.T) {
+	for _, s := range decodeSamples {
+		checkDecode(t, []byte(s))
+	}
+}
+
+func TestDecodeBodyTakesCommonBodiesInOnePass(t *testing.T) {
+	for _, s := range decodeSamples[:3] {
+		d := decoder{data: []byte(s)}
+		if _, ok := d.value(0); !ok {
+			t.Errorf("%s went to json.Unmarshal", s)
+		}
+	}
+}
+
+// FuzzDecodeBody compares decodeBody with json.Unmarshal on any input.
+//
+//	go test -run '^$' -fuzz FuzzDecodeBody ./openapi/
+func FuzzDecodeBody(f *testing.F) {
+	for _, s := range decodeSamples {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkDecode(t, b) })
+}
+
+func checkDecode(t *testing.T, b []byte) {
+	t.Helper()
+	var want any
+	wantErr := json.Unmarshal(b, &want)
+	got, err := decodeBody(b)
+	if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+		t.Fatalf("%q: error %v, json.Unmarshal %v", b, err, wantErr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: %#v, json.Unmarshal %#v", b, got, want)
+	}
+}
