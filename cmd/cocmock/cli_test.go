@@ -84,8 +84,14 @@ func TestTheStartupLineFollowsTheLogFormat(t *testing.T) {
 		t.Fatalf("%v: %q", err, stdout.String())
 	}
 	if line.Msg != "listening" || line.Seed != 7 || line.Spec != "embedded" || line.Scenarios != "../../testdata/scenarios/good" ||
-		line.Auth != "none" || line.Validation != "enforce" || line.Limits["journal_bytes"] == "" {
+		line.Auth != "none" || line.Validation != "enforce" || line.Limits["journal_bytes"] == "" || line.Limits["gc_percent"] != "400" {
 		t.Fatalf("%+v", line)
+	}
+}
+
+func TestGCPercentMustBePositive(t *testing.T) {
+	if _, err := runCmd("serve", "--addr", "127.0.0.1:0", "--gc-percent", "0"); err == nil || !strings.Contains(err.Error(), "--gc-percent") {
+		t.Fatalf("--gc-percent 0: %v", err)
 	}
 }
 
