@@ -220,7 +220,12 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 				attrs = append(attrs, slog.String("fault", string(reply.Fault)))
 			}
 		}
-		log.LogAttrs(r.Context(), level, "request", attrs...)
+		// Straight to the handler: Logger.LogAttrs would also walk the
+		// stack for a source position, on every request, that the
+		// server's handlers do not print.
+		line := slog.NewRecord(time.Now(), level, "request", 0)
+		line.AddAttrs(attrs...)
+		_ = log.Handler().Handle(r.Context(), line)
 		return nil
 	}
 }
