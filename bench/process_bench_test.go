@@ -17,7 +17,8 @@ var (
 	procRounds   = flag.Int("proc-rounds", 3, "rounds of BenchmarkProcess; each server is driven once a round, in a rotating order")
 	procDuration = flag.Duration("proc-duration", 4*time.Second, "how long wrk drives a server in one round")
 	procConns    = flag.Int("proc-conns", 32, "wrk's connections")
-	procCocmock  = flag.String("proc-cocmock", "", "a cocmock binary to measure instead of building ./cmd/cocmock (an older commit's, for before/after)")
+	procCocmock  = flag.String("proc-cocmock", "", "a cocmock binary to measure instead of building ./cmd/cocmock")
+	procBefore   = flag.String("proc-before", "", "an older cocmock binary to measure too, as the row \"before\", in the same rounds (before/after in one run)")
 )
 
 // wrkScript sends the request mix in turn: accept, commitSolution1 with a
@@ -69,6 +70,10 @@ func BenchmarkProcess(b *testing.B) {
 		b.Fatal(err)
 	}
 	order := []string{"floor", "naive", "cocmock"}
+	if *procBefore != "" {
+		bins["before"] = *procBefore
+		order = append(order, "before")
+	}
 	type sample struct{ rps, p50, p99 float64 }
 	samples := map[string][]sample{}
 	peak := map[string]int64{}
@@ -112,12 +117,13 @@ func BenchmarkProcess(b *testing.B) {
 	}
 	floorRPS, floorP99 := med("floor", func(s sample) float64 { return s.rps }), med("floor", func(s sample) float64 { return s.p99 })
 	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians\n", *procRounds, *procDuration, *procConns)
-	fmt.Printf("%-8s %10s %8s %9s %9s %9s %9s %9s %10s\n", "server", "req/s", "ratio", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms")
+	naiveRPS := med("naive", func(s sample) float64 { return s.rps })
+	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms")
 	for _, name := range order {
 		rps, p99 := med(name, func(s sample) float64 { return s.rps }), med(name, func(s sample) float64 { return s.p99 })
 		st := slices.Clone(start[name])
 		slices.Sort(st)
-		fmt.Printf("%-8s %10.0f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f\n", name, rps, rps/floorRPS,
+		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f\n", name, rps, rps/floorRPS, rps/naiveRPS,
 			med(name, func(s sample) float64 { return s.p50 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
 			float64(st[len(st)/2].Microseconds())/1000)
 	}
