@@ -347,7 +347,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	if in.Body == nil {
 		in.Body = map[string]any{} // a read: templates and selectors see an empty body
 	}
-	in.Key = incident.KeyOf(op.ID, in.Body, params)
+	in.SetKey(incident.KeyOf(op.ID, in.Body, params))
 	x.OperateKey = bodyString(in.Body, "operate_key")
 	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
 		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {

@@ -22,9 +22,15 @@ type Input struct {
 	// Path holds the values of the route's path parameters.
 	Path map[string]string
 	// Key is the incident the request names, wherever it names it (see
-	// the selector key).
+	// the selector key). Set it with SetKey.
 	Key string
+	// key is Key as an any, boxed once by SetKey rather than once per rule
+	// that selects it.
+	key any
 }
+
+// SetKey sets the incident the request names.
+func (in *Input) SetKey(key string) { in.Key, in.key = key, key }
 
 // Selector names one value of a request: body.<dotted.path>,
 // header.<Name>, query.<name>, path.<name>, or key.
@@ -82,6 +88,9 @@ func (s Selector) Select(in Input) (any, bool) {
 		v, ok := in.Path[s.path[0]]
 		return v, ok
 	case "key":
+		if in.key != nil {
+			return in.key, in.Key != ""
+		}
 		return in.Key, in.Key != ""
 	}
 	cur := in.Body
