@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+
+	"github.com/cocmock/cocmock/mock/httpd"
 )
 
 // envName is a flag's environment twin: --max-body → COCMOCK_MAX_BODY.
@@ -97,20 +99,21 @@ func (b *byteSize) Set(s string) error {
 	return nil
 }
 
-// newLogger builds the process logger from --log-format and --log-level.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger builds the process logger from --log-format and --log-level,
+// and the access log that writes in its format to the same writer.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, *httpd.AccessLog, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
-		return nil, usageError("--log-level %q: want debug, info, warn or error", level)
+		return nil, nil, usageError("--log-level %q: want debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), httpd.NewAccessLog(w, false, lvl), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), httpd.NewAccessLog(w, true, lvl), nil
 	}
-	return nil, usageError("--log-format %q: want text or json", format)
+	return nil, nil, usageError("--log-format %q: want text or json", format)
 }
 
 // version is the module version the binary was built from.

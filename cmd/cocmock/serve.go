@@ -152,7 +152,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logOut := newLogWriter(stderr)
 	defer logOut.Close() // the last lines reach stderr before serve returns
-	log, err := newLogger(logOut, cfg.logFormat, cfg.logLevel)
+	log, accessLog, err := newLogger(logOut, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	meters.Gauges(engine.Stats)
 	edge := httpd.Config{
-		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AdminToken: cfg.adminToken,
+		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AccessLog: accessLog, AdminToken: cfg.adminToken,
 		Metrics: meters.Handler(), ReadTimeout: cfg.readTimeout, MaxConns: cfg.maxConns, BodyBytes: int64(cfg.bodyMem),
 		AuthMode: cfg.auth,
 	}

@@ -33,8 +33,12 @@ type Config struct {
 	MaxBody int64
 	// MaxHang bounds the "hang" fault. Zero means DefaultMaxHang.
 	MaxHang time.Duration
-	// Logger receives the access log.
+	// Logger receives the server's log, and the access log unless
+	// AccessLog is set.
 	Logger *slog.Logger
+	// AccessLog, when set, writes the access log instead of Logger, in the
+	// same format (see AccessLog); its writer should be Logger's.
+	AccessLog *AccessLog
 	// AdminToken, when set, locks the sandbox API (all of /__admin but
 	// health) behind Authorization: Bearer <token>.
 	AdminToken string
@@ -195,39 +199,49 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.URL.Path == AdminPrefix+"/health" || r.URL.Path == AdminPrefix+"/metrics" {
 			level = slog.LevelDebug
 		}
-		log := s.cfg.Logger
-		if !log.Enabled(r.Context(), level) {
+		if !s.logsAccess(r.Context(), level) {
 			return nil
 		}
-		attrs := make([]slog.Attr, 0, 12)
-		attrs = append(attrs,
-			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", c.Response().Status),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		var fields [11]field
+		line := append(fields[:0],
+			stringField("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			stringField("method", r.Method),
+			stringField("path", r.URL.Path),
+			intField("status", c.Response().Status),
+			floatField("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		)
-		if reply, ok := c.Get(replyKey).(mock.Reply); ok {
-			attrs = append(attrs, slog.String("session", reply.Session),
-				slog.String("scenario", reply.Scenario), slog.String("rule", reply.Rule))
+		if reply, ok := c.Get(replyKey).(*mock.Reply); ok {
+			line = append(line, stringField("session", reply.Session),
+				stringField("scenario", reply.Scenario), stringField("rule", reply.Rule))
 			if reply.IncidentNum != "" {
-				attrs = append(attrs, slog.String("incident_num", reply.IncidentNum))
+				line = append(line, stringField("incident_num", reply.IncidentNum))
 			}
 			if reply.OperateKey != "" {
-				attrs = append(attrs, slog.String("operate_key", reply.OperateKey))
+				line = append(line, stringField("operate_key", reply.OperateKey))
 			}
 			if reply.Fault != mock.NoFault {
-				attrs = append(attrs, slog.String("fault", string(reply.Fault)))
+				line = append(line, stringField("fault", string(reply.Fault)))
 			}
 		}
-		// Straight to the handler: Logger.LogAttrs would also walk the
-		// stack for a source position, on every request, that the
-		// server's handlers do not print.
-		line := slog.NewRecord(time.Now(), level, "request", 0)
-		line.AddAttrs(attrs...)
-		_ = log.Handler().Handle(r.Context(), line)
+		if s.cfg.AccessLog != nil {
+			s.cfg.AccessLog.write(time.Now(), level, "request", line)
+			return nil
+		}
+		rec := slog.NewRecord(time.Now(), level, "request", 0)
+		for _, f := range line {
+			rec.AddAttrs(f.attr())
+		}
+		_ = s.cfg.Logger.Handler().Handle(r.Context(), rec)
 		return nil
 	}
+}
+
+// logsAccess reports whether access lines at level are written.
+func (s *Server) logsAccess(ctx context.Context, level slog.Level) bool {
+	if s.cfg.AccessLog != nil {
+		return s.cfg.AccessLog.Enabled(level)
+	}
+	return s.cfg.Logger.Enabled(ctx, level)
 }
 
 // handleMock reads the request, asks the engine, and writes its reply.
@@ -256,8 +270,8 @@ func (s *Server) handleMock(c echo.Context) error {
 		ClientAddr: c.RealIP(),
 		Oversize:   oversize,
 	})
-	if s.cfg.Logger.Enabled(r.Context(), slog.LevelInfo) {
-		c.Set(replyKey, reply) // for the access log only
+	if s.logsAccess(r.Context(), slog.LevelInfo) {
+		c.Set(replyKey, &reply) // for the access log only
 	}
 	return s.write(c, reply)
 }
