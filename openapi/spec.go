@@ -66,6 +66,8 @@ type Operation struct {
 	// verdicts holds, for each request body schema, its compiled fail-fast
 	// check (compile.go); a schema without one is walked by kin-openapi.
 	verdicts map[*openapi3.Schema]verdict
+	// words are the strings the request body schemas name (decode.go).
+	words *vocabulary
 }
 
 // Load parses and validates a document and builds its route table. name is used in
@@ -110,6 +112,7 @@ func Load(name string, data []byte) (*Spec, error) {
 				readOnly:  bodyHasReadOnly(op),
 			}
 			s.ops[op].verdicts = bodyVerdicts(s.ops[op])
+			s.ops[op].words = bodyVocabulary(op)
 		}
 	}
 	// The declared servers name the cloud's hosts; a mock answers on any
@@ -178,6 +181,25 @@ func bodyVerdicts(op *Operation) map[*openapi3.Schema]verdict {
 		}
 	}
 	return out
+}
+
+// bodyVocabulary gathers the strings an operation's request body schemas
+// name.
+func bodyVocabulary(op *openapi3.Operation) *vocabulary {
+	v := &vocabulary{words: map[string]any{}}
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return v
+	}
+	for _, mt := range op.RequestBody.Value.Content {
+		if mt.Schema != nil {
+			for w := range newVocabulary(mt.Schema.Value).words {
+				if len(v.words) < maxVocabulary {
+					v.words[w] = w
+				}
+			}
+		}
+	}
+	return v
 }
 
 // Name says where the document came from.
@@ -311,7 +333,7 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 	if mt == nil || !isJSON(contentType) {
 		return nil, []Violation{{Kind: KindContentType, Reason: fmt.Sprintf("header Content-Type has unexpected value %q", contentType)}}
 	}
-	value, err := decodeBody(body)
+	value, err := decodeBody(body, op.words)
 	if err != nil {
 		return nil, []Violation{{Kind: KindMalformed, Reason: "the body is not valid JSON: " + err.Error()}}
 	}
