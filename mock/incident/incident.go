@@ -10,8 +10,8 @@ package incident
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -165,7 +165,7 @@ type Action struct {
 func (inc *Incident) record(a Action, before, pendingBefore string) {
 	inc.entries++
 	e := Entry{
-		ID: fmt.Sprintf("%s-%d", inc.Num, inc.entries), Time: a.Time, RequestID: a.RequestID,
+		ID: inc.Num + "-" + strconv.Itoa(inc.entries), Time: a.Time, RequestID: a.RequestID,
 		Action: a.OperateKey, Operator: a.Operator, Comment: comment(a.Parameter), Rule: a.Rule,
 		StatusBefore: before, StatusAfter: inc.Status, PendingBefore: pendingBefore, PendingAfter: inc.PendingApproval,
 	}
@@ -192,7 +192,7 @@ func entrySize(e Entry) int {
 }
 
 func capParameter(p map[string]any) (json.RawMessage, bool) {
-	b, err := json.Marshal(p)
+	b, err := marshal(p)
 	if err != nil {
 		return nil, false
 	}

@@ -1,0 +1,92 @@
+package incident
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var jsonStrings = []string{"", "a", "<b>&amp;", `"q"`, `\`, "\b\f\n\r\t\x00\x1f\x7f", "é😀", "\u2028\u2029", "\xff", "a\xc3", "/"}
+
+var jsonFloats = []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 1e-6, 9.99e-7, 1e-7, 1.5e-300, 1e20, 1e21, 1.2345e22, 123456789012345678, 1712345678000, math.MaxFloat64, 5e-324}
+
+// randomJSON makes a value of the types json.Unmarshal gives an any.
+func randomJSON(rng *rand.Rand, depth int) any {
+	switch rng.IntN(7) {
+	case 0:
+		return nil
+	case 1:
+		return rng.IntN(2) == 0
+	case 2:
+		if rng.IntN(2) == 0 {
+			return jsonFloats[rng.IntN(len(jsonFloats))]
+		}
+		return (rng.Float64() - 0.5) * math.Pow(10, float64(rng.IntN(60)-30))
+	case 3:
+		return jsonStrings[rng.IntN(len(jsonStrings))] + jsonStrings[rng.IntN(len(jsonStrings))]
+	case 4:
+		if depth > 3 {
+			return "leaf"
+		}
+		var out []any
+		if rng.IntN(5) > 0 {
+			out = []any{}
+		}
+		for range rng.IntN(4) {
+			out = append(out, randomJSON(rng, depth+1))
+		}
+		return out
+	default:
+		if depth > 3 {
+			return 1.5
+		}
+		var out map[string]any
+		if rng.IntN(8) > 0 {
+			out = map[string]any{}
+			for range rng.IntN(5) {
+				out[jsonStrings[rng.IntN(len(jsonStrings))]+"k"] = randomJSON(rng, depth+1)
+			}
+		}
+		return out
+	}
+}
+
+func TestAppendJSONIsJSONMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		v := randomJSON(rng, 0)
+		checkMarshal(t, v)
+	}
+	for _, v := range []any{math.NaN(), math.Inf(1), []any{math.Inf(-1)}, map[string]any{"a": json.Number("1")}, int64(3)} {
+		if _, ok := appendJSON(nil, v); ok {
+			t.Errorf("appendJSON took %#v, which it leaves to json.Marshal", v)
+		}
+	}
+}
+
+// FuzzAppendJSON compares appendJSON with json.Marshal on any decoded body.
+//
+//	go test -run '^$' -fuzz FuzzAppendJSON ./mock/incident/
+func FuzzAppendJSON(f *testing.F) {
+	f.Add([]byte(`{"cause":"<x> & \u2028","n":[1e-7,1e21,0.5,null,true,{}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var v any
+		if json.Unmarshal(body, &v) == nil {
+			checkMarshal(t, v)
+		}
+	})
+}
+
+func checkMarshal(t *testing.T, v any) {
+	t.Helper()
+	want, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := appendJSON(nil, v)
+	if !ok || !bytes.Equal(got, want) {
+		t.Fatalf("%#v:\n got %s (%v)\nwant %s", v, got, ok, want)
+	}
+}
