@@ -68,6 +68,8 @@ type Operation struct {
 	verdicts map[*openapi3.Schema]verdict
 	// words are the strings the request body schemas name (decode.go).
 	words *vocabulary
+	// known caches the properties UnknownFields compares a body with.
+	known knownProperties
 }
 
 // Load parses and validates a document and builds its route table. name is used in

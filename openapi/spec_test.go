@@ -112,6 +112,31 @@ func TestUnknownFields(t *testing.T) {
 	}
 }
 
+// The properties known are cached per discriminator choice: each operate_key
+// still sees its own, in any order, and a key no mapping names sees none
+// of a branch's.
+func TestUnknownFieldsFollowEachOperateKeyInAnyOrder(t *testing.T) {
+	_, op := load(t)
+	body := func(key string) map[string]any {
+		return map[string]any{"incident_num": "IM1", "operator": "u", "operate_key": key,
+			"parameter": map[string]any{"virtual_confirm_comment": "c", "cause": "c"}}
+	}
+	want := map[string][]string{
+		"confirm":         {"parameter.cause"},
+		"commitSolution1": {"parameter.virtual_confirm_comment"},
+		"rejected":        {"parameter.cause"},
+		"nope":            nil, // no branch applies: a free map, nothing is unknown
+	}
+	for range 2 {
+		for _, key := range []string{"confirm", "commitSolution1", "nope", "rejected"} {
+			got := op.UnknownFields(body(key))
+			if !slices.Equal(got, want[key]) {
+				t.Fatalf("%s: got %v, want %v", key, got, want[key])
+			}
+		}
+	}
+}
+
 func TestViolationsAreOrderedAndComplete(t *testing.T) {
 	s, op := load(t)
 	c := s.ValidateRequest(context.Background(), op, openapi.Request{

@@ -2,6 +2,8 @@ package openapi
 
 import (
 	"slices"
+	"strconv"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -19,18 +21,77 @@ func (op *Operation) UnknownFields(body any) []string {
 		return nil
 	}
 	var out []string
-	unknownFields(mt.Schema.Value, body, "", &out)
+	op.known.unknownFields(mt.Schema.Value, body, "", &out)
 	slices.Sort(out)
 	return out
 }
 
-func unknownFields(schema *openapi3.Schema, value any, prefix string, out *[]string) {
+// knownProperties caches, for each schema and each choice its
+// discriminators can make, the property schemas that apply: gathering them
+// afresh was most of the walk's cost. The choices are the mappings' names
+// (and "none"), so the cache is bounded by the document.
+type knownProperties struct {
+	mu    sync.RWMutex
+	cache map[*openapi3.Schema]map[string]map[string][]*openapi3.Schema
+}
+
+// of returns the property schemas that apply to obj (gatherProperties).
+// The map returned is shared: read it only.
+func (k *knownProperties) of(schema *openapi3.Schema, obj map[string]any) map[string][]*openapi3.Schema {
+	var buf [96]byte
+	choice := discriminatorChoice(schema, obj, buf[:0])
+	k.mu.RLock()
+	props, ok := k.cache[schema][string(choice)]
+	k.mu.RUnlock()
+	if ok {
+		return props
+	}
+	props = map[string][]*openapi3.Schema{}
+	gatherProperties(schema, obj, props)
+	k.mu.Lock()
+	if k.cache == nil {
+		k.cache = map[*openapi3.Schema]map[string]map[string][]*openapi3.Schema{}
+	}
+	if k.cache[schema] == nil {
+		k.cache[schema] = map[string]map[string][]*openapi3.Schema{}
+	}
+	k.cache[schema][string(choice)] = props
+	k.mu.Unlock()
+	return props
+}
+
+// discriminatorChoice names the branches gatherProperties takes for obj:
+// for each discriminator on its way, the mapping's name obj gives (its
+// length, ':', the name), or a zero byte when it gives none the mapping
+// names.
+func discriminatorChoice(schema *openapi3.Schema, obj map[string]any, b []byte) []byte {
+	for _, ref := range schema.AllOf {
+		if ref != nil && ref.Value != nil {
+			b = discriminatorChoice(ref.Value, obj, b)
+		}
+	}
+	if d := schema.Discriminator; d != nil {
+		key, _ := obj[d.PropertyName].(string)
+		ref, ok := d.Mapping[key]
+		if !ok {
+			return append(b, 0)
+		}
+		b = append(append(strconv.AppendInt(b, int64(len(key)), 10), ':'), key...)
+		for _, branch := range schema.OneOf {
+			if branch.Ref == ref.Ref && branch.Value != nil {
+				b = discriminatorChoice(branch.Value, obj, b)
+			}
+		}
+	}
+	return b
+}
+
+func (k *knownProperties) unknownFields(schema *openapi3.Schema, value any, prefix string, out *[]string) {
 	obj, ok := value.(map[string]any)
 	if !ok || schema == nil {
 		return
 	}
-	props := map[string][]*openapi3.Schema{}
-	gatherProperties(schema, obj, props)
+	props := k.of(schema, obj)
 	if len(props) == 0 {
 		return // a free map: nothing is unknown
 	}
@@ -40,8 +101,11 @@ func unknownFields(schema *openapi3.Schema, value any, prefix string, out *[]str
 			*out = append(*out, prefix+key)
 			continue
 		}
+		if _, isObject := v.(map[string]any); !isObject {
+			continue // only objects have keys to be unknown
+		}
 		for _, s := range sub {
-			unknownFields(s, v, prefix+key+".", out)
+			k.unknownFields(s, v, prefix+key+".", out)
 		}
 	}
 }
