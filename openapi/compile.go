@@ -117,6 +117,7 @@ func (c *verdictCompiler) build(s *openapi3.Schema) (verdict, error) {
 	}
 	disc := newDiscriminator(s.Discriminator)
 	enum := s.Enum
+	inEnum := enumCheck(enum)
 	number, err := c.number(s)
 	if err != nil {
 		return nil, err
@@ -187,7 +188,7 @@ func (c *verdictCompiler) build(s *openapi3.Schema) (verdict, error) {
 		if v == nil && (visited || len(allOf) > 0) {
 			return true // kin-openapi stops here for null once an xOf has passed
 		}
-		if len(enum) > 0 && !slices.ContainsFunc(enum, func(e any) bool { return equalJSON(e, v) }) {
+		if len(enum) > 0 && !inEnum(v) {
 			return false
 		}
 		switch v := v.(type) {
@@ -204,6 +205,23 @@ func (c *verdictCompiler) build(s *openapi3.Schema) (verdict, error) {
 		}
 		return false // null (not nullable), or a type json.Unmarshal never gives
 	}, nil
+}
+
+// enumCheck tests membership of an enum: by a set when every value is a
+// string (then only an equal string matches), else by equalJSON.
+func enumCheck(enum []any) func(any) bool {
+	words := map[string]bool{}
+	for _, e := range enum {
+		w, ok := e.(string)
+		if !ok {
+			return func(v any) bool { return slices.ContainsFunc(enum, func(e any) bool { return equalJSON(e, v) }) }
+		}
+		words[w] = true
+	}
+	return func(v any) bool {
+		s, ok := v.(string)
+		return ok && words[s]
+	}
 }
 
 // finite is false for NaN and infinities, which kin-openapi refuses

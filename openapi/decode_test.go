@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -75,5 +76,22 @@ func checkDecode(t *testing.T, b []byte) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q: %#v, json.Unmarshal %#v", b, got, want)
+	}
+}
+
+func TestMediaTypeLookupsAreCachedWithinABound(t *testing.T) {
+	spec := loadForTest(t, "embedded", embedded)
+	op, _ := spec.Operation("HandleCocIncident")
+	for i := range 200 {
+		ct := fmt.Sprintf("application/json; charset=utf-8; x=%d", i)
+		if op.mediaType(ct) == nil || op.mediaType(ct) != op.op.RequestBody.Value.Content.Get(ct) {
+			t.Fatalf("%s: not the media type kin-openapi picks", ct)
+		}
+	}
+	if op.mediaType("text/plain") != nil {
+		t.Fatal("text/plain picked a media type")
+	}
+	if n := len(op.mediaTypes.seen); n > maxMediaTypes {
+		t.Fatalf("%d Content-Type values cached", n)
 	}
 }

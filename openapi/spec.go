@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -70,6 +71,40 @@ type Operation struct {
 	words *vocabulary
 	// known caches the properties UnknownFields compares a body with.
 	known knownProperties
+	// mediaTypes caches, for the Content-Type values seen, the request
+	// body media type each picks.
+	mediaTypes mediaTypeCache
+}
+
+// mediaTypeCache memoizes Content.Get, which parses the value each time,
+// for the first maxMediaTypes values: the ones clients send over and over.
+type mediaTypeCache struct {
+	mu   sync.RWMutex
+	seen map[string]*openapi3.MediaType
+}
+
+const maxMediaTypes = 64
+
+// mediaType is the request body media type a Content-Type picks (kin-openapi's
+// Content.Get), or nil.
+func (op *Operation) mediaType(contentType string) *openapi3.MediaType {
+	c := &op.mediaTypes
+	c.mu.RLock()
+	mt, ok := c.seen[contentType]
+	c.mu.RUnlock()
+	if ok {
+		return mt
+	}
+	mt = op.op.RequestBody.Value.Content.Get(contentType)
+	c.mu.Lock()
+	if c.seen == nil {
+		c.seen = map[string]*openapi3.MediaType{}
+	}
+	if len(c.seen) < maxMediaTypes {
+		c.seen[contentType] = mt
+	}
+	c.mu.Unlock()
+	return mt
 }
 
 // Load parses and validates a document and builds its route table. name is used in
@@ -331,7 +366,7 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 		}
 		return nil, nil
 	}
-	mt := rb.Value.Content.Get(contentType)
+	mt := op.mediaType(contentType)
 	if mt == nil || !isJSON(contentType) {
 		return nil, []Violation{{Kind: KindContentType, Reason: fmt.Sprintf("header Content-Type has unexpected value %q", contentType)}}
 	}
