@@ -19,6 +19,8 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
 	m.Observe(&mock.Exchange{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
+	// The same labels but a fault: its own series, not the 200's.
+	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Fault: mock.FaultEmpty})
 	// Whatever a client puts in operate_key, an invalid request adds no series.
 	for _, junk := range []string{"junk-1", "junk-2", "junk-3"} {
 		m.Observe(&mock.Exchange{OperateKey: junk, Scenario: "default", Status: 400})
@@ -28,6 +30,7 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	body, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
 		`cocmock_requests_total{operate_key="confirm",operation="HandleCocIncident",rule="confirm-resolved",scenario="lifecycle",status="200"} 2`,
+		`cocmock_requests_total{operate_key="confirm",operation="HandleCocIncident",rule="confirm-resolved",scenario="lifecycle",status="fault:empty"} 1`,
 		`cocmock_requests_total{operate_key="acceptedIncident1",operation="",rule="chaos",scenario="chaos",status="fault:reset"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
