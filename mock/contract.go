@@ -22,18 +22,21 @@ const maxValueInMessage = 64
 // invalidRequest is the service's answer to a request that breaks the
 // contract: 400 GOM.00007256 naming the first offending field in COC's own
 // words, with the full list in a header.
-func invalidRequest(violations []openapi.Violation, header http.Header) Reply {
+// invalidRequest is COC's 400 for violations; joined is their
+// joinViolations, already made for the log.
+func invalidRequest(violations []openapi.Violation, joined string, header http.Header) Reply {
 	r := gomReply(http.StatusBadRequest, CodeInvalidParameter, violationMessage(violations[0], header), nil)
-	r.Header.Set(ViolationsHeader, joinViolations(violations))
+	r.Header.Set(ViolationsHeader, joined)
 	return r
 }
 
 func joinViolations(violations []openapi.Violation) string {
-	parts := make([]string, len(violations))
-	for i, v := range violations {
-		parts[i] = v.String()
-	}
-	return headerSafe(strings.Join(parts, "; "))
+	return joinStrings(violationStrings(violations))
+}
+
+// joinStrings is joinViolations of violations already worded.
+func joinStrings(worded []string) string {
+	return headerSafe(strings.Join(worded, "; "))
 }
 
 // violationMessage words one violation the way COC does

@@ -331,6 +331,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	}
 	if len(checked.Violations) > 0 {
 		x.Violations = violationStrings(checked.Violations)
+		joined := joinStrings(x.Violations)
 		if body, ok := checked.Body.(map[string]any); ok { // decoded all the same
 			x.IncidentNum, x.OperateKey = bodyString(body, "incident_num"), bodyString(body, "operate_key")
 		} else {
@@ -340,10 +341,10 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			x.IncidentNum = params["incident_num"]
 		}
 		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
-			slog.String("request_id", req.ID), slog.String("violations", joinViolations(checked.Violations)),
+			slog.String("request_id", req.ID), slog.String("violations", joined),
 			slog.String("validation", string(e.validation)))
 		if e.validation == ValidationEnforce {
-			return invalidRequest(checked.Violations, req.Header)
+			return invalidRequest(checked.Violations, joined, req.Header)
 		}
 	}
 	x.RequestValid = len(checked.Violations) == 0
@@ -400,7 +401,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	}
 	x.ReplyViolations = reply.Violations
 	if len(checked.Violations) > 0 && reply.Header != nil { // report mode: answered, and said so
-		v := joinViolations(checked.Violations)
+		v := joinStrings(x.Violations)
 		if own := reply.Header.Get(ViolationsHeader); own != "" {
 			v += "; " + own
 		}
