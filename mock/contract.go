@@ -21,9 +21,8 @@ const maxValueInMessage = 64
 
 // invalidRequest is the service's answer to a request that breaks the
 // contract: 400 GOM.00007256 naming the first offending field in COC's own
-// words, with the full list in a header.
-// invalidRequest is COC's 400 for violations; joined is their
-// joinViolations, already made for the log.
+// words, with the full list (joined: their joinViolations, already made
+// for the log) in a header.
 func invalidRequest(violations []openapi.Violation, joined string, header http.Header) Reply {
 	r := gomReply(http.StatusBadRequest, CodeInvalidParameter, violationMessage(violations[0], header), nil)
 	r.Header.Set(ViolationsHeader, joined)
