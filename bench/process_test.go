@@ -79,7 +79,7 @@ func startProcess(tb testing.TB, cpu int, health string, bin string, args ...str
 				return p
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond) // fine enough to time a start-up
 	}
 	tb.Fatalf("%s did not answer %s", argv, health)
 	return nil
