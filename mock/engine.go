@@ -286,7 +286,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	principal, refused, failure := e.authenticate(req, e.clock.Now())
 	if refused != nil {
 		x.Auth = failure
-		e.log.LogAttrs(ctx, slog.LevelInfo, "authentication failed",
+		e.note(ctx, slog.LevelInfo, "authentication failed",
 			slog.String("request_id", req.ID), slog.String("reason", failure.Reason), slog.String("ak", principal))
 		return *refused
 	}
@@ -340,7 +340,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		if x.IncidentNum == "" {
 			x.IncidentNum = params["incident_num"]
 		}
-		e.log.LogAttrs(ctx, slog.LevelInfo, "request breaks the contract",
+		e.note(ctx, slog.LevelInfo, "request breaks the contract",
 			slog.String("request_id", req.ID), slog.String("violations", joined),
 			slog.String("validation", string(e.validation)))
 		if e.validation == ValidationEnforce {
@@ -356,7 +356,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	x.OperateKey = bodyString(in.Body, "operate_key")
 	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
 		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
-			e.log.LogAttrs(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
+			e.note(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
 				slog.String("request_id", req.ID), slog.Any("keys", unknown))
 		}
 	}
@@ -375,7 +375,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		x.NearMisses = d.nearMisses
 		if e.log.Enabled(ctx, slog.LevelDebug) {
 			for _, n := range d.nearMisses {
-				e.log.LogAttrs(ctx, slog.LevelDebug, "near miss", slog.String("request_id", req.ID), slog.String("near_miss", n.String()))
+				e.note(ctx, slog.LevelDebug, "near miss", slog.String("request_id", req.ID), slog.String("near_miss", n.String()))
 			}
 		}
 		switch {
@@ -411,6 +411,19 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		reply.Header.Set("Preference-Applied", strings.Join(pref.applied, ", "))
 	}
 	return reply
+}
+
+// note logs a line of the request path. It goes straight to the handler:
+// Logger.LogAttrs would also walk the stack, on every call, for a source
+// position the server's handlers do not print.
+func (e *Engine) note(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	h := e.log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	line := slog.NewRecord(time.Now(), level, msg, 0)
+	line.AddAttrs(attrs...)
+	_ = h.Handle(ctx, line)
 }
 
 // pickScenario chooses by X-Cocmock-Scenario, then the session's active
@@ -453,7 +466,7 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 	reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(data.Faker().Rand), Fault: r.Fault}
 	if r.Contract && r.Fault == scenarios.NoFault && r.Templated() {
 		if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
-			e.log.LogAttrs(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
+			e.note(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
 				slog.String("request_id", data.RequestID), slog.String("violations", joinViolations(v)))
 			reply.Header.Set(ViolationsHeader, joinViolations(v))
 			reply.Violations = violationStrings(v)
