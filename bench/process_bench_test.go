@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -127,6 +128,32 @@ func BenchmarkProcess(b *testing.B) {
 			med(name, func(s sample) float64 { return s.p50 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
 			float64(st[len(st)/2].Microseconds())/1000)
 	}
+	// Each round drives the servers back to back, so a ratio taken within
+	// a round is spared the drift of a shared machine between rounds.
+	fmt.Printf("within each round, ratio to the floor's req/s (and p99), rounds sorted:\n")
+	for _, name := range order[1:] {
+		var rps, p99 []float64
+		for r := range samples[name] {
+			rps = append(rps, samples[name][r].rps/samples["floor"][r].rps)
+			p99 = append(p99, samples[name][r].p99/samples["floor"][r].p99)
+		}
+		slices.Sort(rps)
+		slices.Sort(p99)
+		fmt.Printf("%-8s req/s %s  p99 %s\n", name, ratios(rps), ratios(p99))
+	}
+}
+
+// ratios prints sorted ratios, the median marked.
+func ratios(v []float64) string {
+	var b strings.Builder
+	for i, x := range v {
+		if i == len(v)/2 {
+			fmt.Fprintf(&b, "[%.2f] ", x)
+		} else {
+			fmt.Fprintf(&b, "%.2f ", x)
+		}
+	}
+	return strings.TrimSpace(b.String())
 }
 
 var (
