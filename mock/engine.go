@@ -332,11 +332,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	if len(checked.Violations) > 0 {
 		x.Violations = violationStrings(checked.Violations)
 		joined := joinStrings(x.Violations)
-		if body, ok := checked.Body.(map[string]any); ok { // decoded all the same
-			x.IncidentNum, x.OperateKey = bodyString(body, "incident_num"), bodyString(body, "operate_key")
-		} else {
-			x.IncidentNum, x.OperateKey = peekKeys(req.Body)
-		}
+		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
 		if x.IncidentNum == "" {
 			x.IncidentNum = params["incident_num"]
 		}

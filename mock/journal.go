@@ -291,9 +291,9 @@ func (x *Exchange) size() int {
 // journal holds a session's latest exchanges, oldest first: at most max of
 // them, in a ring grown as they come (a new session costs nothing until
 // used) and shrunk when the byte budget has emptied most of it, so that
-// its slots stay within four times what it holds. A full ring overwrites
-// its oldest slot: keeping an exchange copies nothing else. The session
-// lock guards it.
+// its slots stay within about four times what it holds (16 at least). A
+// full ring overwrites its oldest slot: keeping an exchange copies nothing
+// else. The session lock guards it.
 type journal struct {
 	max   int
 	ring  []Exchange

@@ -33,7 +33,7 @@ var errNotCompiled = errors.New("schema not compiled")
 // compileVerdict builds a schema's verdict. It models the keywords of
 // kin-openapi's OpenAPI 3.0 validator (schema_3point0_validator.go, as of
 // v0.153.0) and refuses, with errNotCompiled, multipleOf, uniqueItems,
-// unresolved references and recursive schemas.
+// limits beyond an int64, unresolved references and recursive schemas.
 func compileVerdict(s *openapi3.Schema) (verdict, error) {
 	c := verdictCompiler{built: map[*openapi3.Schema]verdict{}, building: map[*openapi3.Schema]bool{}}
 	return c.schema(s)
@@ -74,7 +74,7 @@ func (c *verdictCompiler) schema(s *openapi3.Schema) (verdict, error) {
 // build follows visitJSON's order: null, the boolean schema, the empty
 // schema, not, oneOf/anyOf/allOf, enum, then the checks of the value's type.
 func (c *verdictCompiler) build(s *openapi3.Schema) (verdict, error) {
-	if s.MultipleOf != nil || s.UniqueItems {
+	if s.MultipleOf != nil || s.UniqueItems || !int64Limits(s) {
 		return nil, errNotCompiled
 	}
 	nullable := s.Nullable || s.Type.IncludesNull()
@@ -224,6 +224,22 @@ func enumCheck(enum []any) func(any) bool {
 	}
 }
 
+// int64Limits reports whether the schema's length, item and property
+// limits fit an int64: kin-openapi converts them, and one beyond wraps.
+func int64Limits(s *openapi3.Schema) bool {
+	for _, n := range []uint64{s.MinLength, s.MinItems, s.MinProps} {
+		if n > math.MaxInt64 {
+			return false
+		}
+	}
+	for _, n := range []*uint64{s.MaxLength, s.MaxItems, s.MaxProps} {
+		if n != nil && *n > math.MaxInt64 {
+			return false
+		}
+	}
+	return true
+}
+
 // finite is false for NaN and infinities, which kin-openapi refuses
 // whatever the schema.
 func finite(v any) bool {
@@ -304,14 +320,17 @@ func (c *verdictCompiler) number(s *openapi3.Schema) (func(float64) bool, error)
 		return func(float64) bool { return false }, nil
 	}
 	integer := permitsInt && !permitsNum
-	var format func(float64) bool
-	if s.Format != "" {
-		if integer {
-			if f, ok := openapi3.SchemaIntegerFormats[s.Format]; ok {
-				format = func(v float64) bool { return integerFormat(f, v) }
+	// Formats are looked up when a value is checked, as kin-openapi does,
+	// so that one defined after the spec loaded counts the same.
+	format := func(float64) bool { return true }
+	if name := s.Format; name != "" {
+		format = func(v float64) bool {
+			if integer {
+				f, ok := openapi3.SchemaIntegerFormats[name]
+				return !ok || integerFormat(f, v)
 			}
-		} else if f, ok := openapi3.SchemaNumberFormats[s.Format]; ok {
-			format = func(v float64) bool { return f.Validate(v) == nil }
+			f, ok := openapi3.SchemaNumberFormats[name]
+			return !ok || f.Validate(v) == nil
 		}
 	}
 	above := lowerBound(s.ExclusiveMin, s.Min)
@@ -320,7 +339,7 @@ func (c *verdictCompiler) number(s *openapi3.Schema) (func(float64) bool, error)
 		if integer && v != math.Trunc(v) {
 			return false
 		}
-		return (format == nil || format(v)) && above(v) && below(v)
+		return format(v) && above(v) && below(v)
 	}, nil
 }
 
@@ -379,10 +398,7 @@ func (c *verdictCompiler) string(s *openapi3.Schema) (func(string) bool, error) 
 		re, err := regexp.Compile(codepoint.ReplaceAllString(s.Pattern, `\x{$2}`))
 		pattern, patternBroken = re, err != nil
 	}
-	var format openapi3.StringFormatValidator
-	if s.Format != "" {
-		format = openapi3.SchemaStringFormats[s.Format]
-	}
+	format := s.Format
 	return func(v string) bool {
 		if minLength != 0 || maxLength != nil {
 			// kin-openapi's count: runes, a surrogate (never decoded from
@@ -402,7 +418,12 @@ func (c *verdictCompiler) string(s *openapi3.Schema) (func(string) bool, error) 
 		if patternBroken || (pattern != nil && !pattern.MatchString(v)) {
 			return false
 		}
-		return format == nil || format.Validate(v) == nil
+		if format != "" {
+			if f, ok := openapi3.SchemaStringFormats[format]; ok && f.Validate(v) != nil {
+				return false
+			}
+		}
+		return true
 	}, nil
 }
 

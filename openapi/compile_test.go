@@ -169,6 +169,19 @@ func TestEveryRequestBodyOfTheContractHasACompiledVerdict(t *testing.T) {
 	}
 }
 
+func TestVerdictLooksFormatsUpWhenItChecks(t *testing.T) {
+	s := &openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "cocmock-test-upper"}
+	v, err := compileVerdict(s)
+	if err != nil || !v("abc") {
+		t.Fatalf("an unknown format constrains nothing: %v", err)
+	}
+	openapi3.DefineStringFormatValidator("cocmock-test-upper", openapi3.NewRegexpFormatValidator("^[A-Z]+$"))
+	defer delete(openapi3.SchemaStringFormats, "cocmock-test-upper")
+	if want := s.VisitJSON("abc", openapi3.FailFast()) == nil; v("abc") != want || v("ABC") != true {
+		t.Fatalf("a format defined after compiling: verdict %v, kin-openapi %v", v("abc"), want)
+	}
+}
+
 func TestVerdictRefusesWhatItDoesNotModel(t *testing.T) {
 	recursive := &openapi3.Schema{Type: &openapi3.Types{"object"}}
 	recursive.Properties = openapi3.Schemas{"child": {Value: recursive}}
@@ -177,6 +190,12 @@ func TestVerdictRefusesWhatItDoesNotModel(t *testing.T) {
 		"uniqueItems": {Type: &openapi3.Types{"array"}, UniqueItems: true},
 		"unresolved":  {Type: &openapi3.Types{"object"}, AllOf: openapi3.SchemaRefs{{Ref: "#/nowhere"}}},
 		"recursive":   recursive,
+		// kin-openapi converts limits to int64: one beyond wraps negative
+		// and refuses every value, which the verdict does not model.
+		"maxLength beyond int64":     {Type: &openapi3.Types{"string"}, MaxLength: new(uint64(math.MaxUint64))},
+		"maxItems beyond int64":      {Type: &openapi3.Types{"array"}, MaxItems: new(uint64(1 << 63))},
+		"maxProperties beyond int64": {Type: &openapi3.Types{"object"}, MaxProps: new(uint64(math.MaxUint64))},
+		"minLength beyond int64":     {Type: &openapi3.Types{"string"}, MinLength: 1 << 63},
 	} {
 		if _, err := compileVerdict(s); !errors.Is(err, errNotCompiled) {
 			t.Errorf("%s: err = %v, want errNotCompiled", name, err)

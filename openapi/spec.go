@@ -77,7 +77,8 @@ type Operation struct {
 }
 
 // mediaTypeCache memoizes Content.Get, which parses the value each time,
-// for the first maxMediaTypes values: the ones clients send over and over.
+// for the first maxMediaTypes distinct values; later ones are parsed each
+// time (a client sending junk values costs speed, never memory).
 type mediaTypeCache struct {
 	mu   sync.RWMutex
 	seen map[string]*openapi3.MediaType

@@ -112,6 +112,46 @@ func TestUnknownFields(t *testing.T) {
 	}
 }
 
+// A discriminator value that is not a string takes no branch, even when
+// the mapping names "": it must not share a cache entry with "".
+func TestUnknownFieldsTellANonStringDiscriminatorFromAnEmptyOne(t *testing.T) {
+	doc := []byte(`
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /p:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf: [{$ref: "#/components/schemas/E"}]
+              discriminator: {propertyName: kind, mapping: {"": "#/components/schemas/E"}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    E:
+      type: object
+      properties: {kind: {type: string}, known: {type: string}}
+`)
+	spec, err := openapi.Load("t", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _, err := spec.Route(http.MethodPost, "/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := op.UnknownFields(map[string]any{"kind": "", "known": "x", "extra": 1}); !slices.Equal(got, []string{"extra"}) {
+			t.Fatalf(`kind "": got %v`, got)
+		}
+		if got := op.UnknownFields(map[string]any{"kind": 1.0, "known": "x", "extra": 1}); len(got) != 0 {
+			t.Fatalf("kind 1 takes no branch, so nothing is unknown: got %v", got)
+		}
+	}
+}
+
 // The properties known are cached per discriminator choice: each operate_key
 // still sees its own, in any order, and a key no mapping names sees none
 // of a branch's.

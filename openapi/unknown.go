@@ -71,9 +71,9 @@ func discriminatorChoice(schema *openapi3.Schema, obj map[string]any, b []byte) 
 		}
 	}
 	if d := schema.Discriminator; d != nil {
-		key, _ := obj[d.PropertyName].(string)
+		key, isString := obj[d.PropertyName].(string)
 		ref, ok := d.Mapping[key]
-		if !ok {
+		if !isString || !ok { // gatherProperties follows strings only
 			return append(b, 0)
 		}
 		b = append(append(strconv.AppendInt(b, int64(len(key)), 10), ':'), key...)

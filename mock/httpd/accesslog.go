@@ -64,8 +64,9 @@ func (f field) attr() slog.Attr {
 	return slog.Float64(f.key, f.f)
 }
 
-// write formats and writes one line; a full buffer is dropped rather than
-// kept in the pool, so that one huge line does not pin its memory.
+// write formats and writes one line; a buffer grown past 16 KiB is dropped
+// rather than kept in the pool, so that one huge line does not pin its
+// memory.
 func (a *AccessLog) write(t time.Time, level slog.Level, msg string, fields []field) {
 	p := a.bufs.Get().(*[]byte)
 	b := (*p)[:0]

@@ -24,7 +24,8 @@ type Metrics struct {
 	// counters and latencies hold the series already made, so that an
 	// exchange finds its own by one lookup rather than by hashing and
 	// checking its label values in client_golang (2% of the CPU under
-	// load). They hold what the vectors hold: one entry per series.
+	// load). They are bounded as the vectors are, by the label space: an
+	// entry per series (faults of different statuses share a series).
 	counters  sync.Map // seriesKey -> prometheus.Counter
 	latencies sync.Map // scenario -> prometheus.Observer
 }
