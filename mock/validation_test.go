@@ -51,3 +51,18 @@ func TestValidationModes(t *testing.T) {
 		}
 	})
 }
+
+// A body that breaks the contract is still filed under its incident and
+// operate_key in the journal, read as encoding/json reads a struct: an
+// exact key first, else one that differs only in case.
+func TestARefusedBodyIsJournaledUnderItsKeys(t *testing.T) {
+	eng := newEngine(t)
+	r := send(eng, `{"Incident_Num":"IM-CASE","operator":"u","operate_key":"acceptIncident1"}`)
+	if r.Status != 400 {
+		t.Fatalf("status %d", r.Status)
+	}
+	x, _ := eng.Requests("", mock.Filter{IncidentNum: "IM-CASE", OperateKey: "acceptIncident1"})
+	if len(x) != 1 {
+		t.Fatalf("the refused call is not filed under IM-CASE / acceptIncident1: %+v", x)
+	}
+}
