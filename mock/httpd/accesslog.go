@@ -1,15 +1,15 @@
 package httpd
 
 import (
-	"encoding/json"
 	"io"
 	"log/slog"
-	"math"
 	"strconv"
 	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cocmock/cocmock/internal/jsontext"
 )
 
 // AccessLog writes the access log's lines, one per exchange, in the bytes
@@ -70,54 +70,52 @@ func (f field) attr() slog.Attr {
 func (a *AccessLog) write(t time.Time, level slog.Level, msg string, fields []field) {
 	p := a.bufs.Get().(*[]byte)
 	b := (*p)[:0]
+	// The text form is time=… level=… msg=… key=value …; the JSON form
+	// {"time":"…","level":…,"msg":…,"key":value,…}, its time with every
+	// digit of the nanoseconds.
 	if a.json {
-		b = append(b, `{"time":"`...)
-		b = t.AppendFormat(b, time.RFC3339Nano)
-		b = append(b, `","level":`...)
-		b = appendJSONString(b, level.String())
-		b = append(b, `,"msg":`...)
-		b = appendJSONString(b, msg)
-		for _, f := range fields {
-			b = append(b, ',')
-			b = appendJSONString(b, f.key)
-			b = append(b, ':')
-			switch f.kind {
-			case 's':
-				b = appendJSONString(b, f.s)
-			case 'i':
-				b = strconv.AppendInt(b, f.i, 10)
-			default:
-				b = appendJSONFloat(b, f.f)
-			}
-		}
-		b = append(b, "}\n"...)
+		b = t.AppendFormat(append(b, `{"time":"`...), time.RFC3339Nano)
+		b = append(b, '"')
 	} else {
-		b = append(b, "time="...)
-		b = appendMillis(b, t)
-		b = append(b, " level="...)
-		b = appendText(b, level.String())
-		b = append(b, " msg="...)
-		b = appendText(b, msg)
-		for _, f := range fields {
-			b = append(b, ' ')
-			b = appendText(b, f.key)
-			b = append(b, '=')
-			switch f.kind {
-			case 's':
-				b = appendText(b, f.s)
-			case 'i':
-				b = strconv.AppendInt(b, f.i, 10)
-			default:
-				b = strconv.AppendFloat(b, f.f, 'g', -1, 64)
-			}
-		}
-		b = append(b, '\n')
+		b = appendMillis(append(b, "time="...), t)
 	}
+	b = a.appendField(b, field{key: "level", kind: 's', s: level.String()})
+	b = a.appendField(b, field{key: "msg", kind: 's', s: msg})
+	for _, f := range fields {
+		b = a.appendField(b, f)
+	}
+	if a.json {
+		b = append(b, '}')
+	}
+	b = append(b, '\n')
 	_, _ = a.w.Write(b)
 	if cap(b) <= 16<<10 {
 		*p = b
 		a.bufs.Put(p)
 	}
+}
+
+// appendField appends one key and value, after the line's earlier ones.
+func (a *AccessLog) appendField(b []byte, f field) []byte {
+	if a.json {
+		b = append(jsontext.AppendString(append(b, ','), f.key, jsontext.Slog), ':')
+		switch f.kind {
+		case 's':
+			return jsontext.AppendString(b, f.s, jsontext.Slog)
+		case 'i':
+			return strconv.AppendInt(b, f.i, 10)
+		}
+		b, _ = jsontext.AppendFloat(b, f.f) // a duration is finite
+		return b
+	}
+	b = append(appendText(append(b, ' '), f.key), '=')
+	switch f.kind {
+	case 's':
+		return appendText(b, f.s)
+	case 'i':
+		return strconv.AppendInt(b, f.i, 10)
+	}
+	return strconv.AppendFloat(b, f.f, 'g', -1, 64)
 }
 
 // appendMillis is the text handler's time: RFC 3339 with exactly three
@@ -162,67 +160,4 @@ func textNeedsQuotes(s string) bool {
 		i += size
 	}
 	return false
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as the JSON handler does: ", \ and control
-// characters escaped, bytes that are not UTF-8 as \ufffd, U+2028 and
-// U+2029 escaped; HTML characters are left as they are.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// appendJSONFloat writes a float as encoding/json does, which the JSON
-// handler calls: plain decimals between 1e-6 and 1e21, json.Marshal's
-// exponent form outside them (never reached by a duration in ms).
-func appendJSONFloat(b []byte, f float64) []byte {
-	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
-		out, _ := json.Marshal(f) // finite: a duration is never NaN
-		return append(b, out...)
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }

@@ -1,7 +1,8 @@
 // Package incident is COC's incident domain: the simulated ticket, its
 // fields, statuses and history, what each operation does to it, the reply
-// envelope and the display names. It depends on the standard library only,
-// so that the engine, the scenario loader and tests share one copy of it.
+// envelope and the display names. It depends on the standard library only
+// (and internal/jsontext, itself standard library only), so that the
+// engine, the scenario loader and tests share one copy of it.
 //
 // Facts and their sources are in ../shared/reference/coc-api.md; where the
 // service publishes nothing (action names, a wrong-state code), the choice
