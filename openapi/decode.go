@@ -189,20 +189,30 @@ func (d *decoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		out[d.known.key(key)] = v
-		d.space()
-		if d.pos >= len(d.data) {
+		if more, ok := d.next('}'); !ok {
 			return nil, false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
+		} else if !more {
 			return out, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// next takes what follows a member of an object or array: a comma (more
+// to come) or the closing byte (done); anything else is not ok.
+func (d *decoder) next(closing byte) (more, ok bool) {
+	d.space()
+	if d.pos >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		return true, true
+	case closing:
+		d.pos++
+		return false, true
+	}
+	return false, false
 }
 
 func (d *decoder) array(depth int) (any, bool) {
@@ -219,18 +229,10 @@ func (d *decoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		out = append(out, v)
-		d.space()
-		if d.pos >= len(d.data) {
+		if more, ok := d.next(']'); !ok {
 			return nil, false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case ']':
-			d.pos++
+		} else if !more {
 			return out, true
-		default:
-			return nil, false
 		}
 	}
 }
