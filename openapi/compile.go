@@ -355,29 +355,30 @@ func integerFormat(f openapi3.IntegerFormatValidator, v float64) bool {
 	return false
 }
 
-// lowerBound is minimum with exclusiveMinimum, both forms (3.0's boolean
-// modifier, 3.1's number).
-func lowerBound(ex openapi3.ExclusiveBound, minimum *float64) func(float64) bool {
-	var exclusive *float64
-	switch {
-	case ex.Value != nil:
-		exclusive = ex.Value
-	case ex.Bool != nil && *ex.Bool && minimum != nil:
-		exclusive = minimum
+// exclusiveBound is the exclusive limit an exclusiveMinimum (or Maximum)
+// sets, in either form: 3.1's number, or 3.0's boolean making the
+// inclusive limit exclusive; nil when none.
+func exclusiveBound(ex openapi3.ExclusiveBound, inclusive *float64) *float64 {
+	if ex.Value != nil {
+		return ex.Value
 	}
+	if ex.Bool != nil && *ex.Bool {
+		return inclusive
+	}
+	return nil
+}
+
+// lowerBound is minimum with exclusiveMinimum.
+func lowerBound(ex openapi3.ExclusiveBound, minimum *float64) func(float64) bool {
+	exclusive := exclusiveBound(ex, minimum)
 	return func(v float64) bool {
 		return (exclusive == nil || v > *exclusive) && (minimum == nil || *minimum <= v)
 	}
 }
 
+// upperBound is maximum with exclusiveMaximum.
 func upperBound(ex openapi3.ExclusiveBound, maximum *float64) func(float64) bool {
-	var exclusive *float64
-	switch {
-	case ex.Value != nil:
-		exclusive = ex.Value
-	case ex.Bool != nil && *ex.Bool && maximum != nil:
-		exclusive = maximum
-	}
+	exclusive := exclusiveBound(ex, maximum)
 	return func(v float64) bool {
 		return (exclusive == nil || v < *exclusive) && (maximum == nil || *maximum >= v)
 	}
