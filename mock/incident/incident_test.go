@@ -2,6 +2,7 @@ package incident_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,8 @@ func TestHistoryListFilters(t *testing.T) {
 		{incident.Filter{Field: "ticket_id", Operator: "endwith", Values: []string{"-A"}}, "[IM-A:create IM-A:acceptedIncident1]"},
 		{incident.Filter{Field: "start_time", Operator: ">", Values: []string{fmt.Sprint(t0.UnixMilli())}}, "[IM-A:acceptedIncident1 IM-B:acceptedIncident1]"},
 		{incident.Filter{Field: "no_such_field", Operator: "=", Values: []string{"x"}}, "[]"},
+		// A number named again lists its history once, however often.
+		{incident.Filter{Field: "ticket_id", Operator: "in", Values: slices.Repeat([]string{"IM-B"}, 1000)}, "[IM-B:create IM-B:acceptedIncident1]"},
 	} {
 		if got := fmt.Sprint(list(tc.filter)); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.filter, got, tc.want)

@@ -74,11 +74,21 @@ func ParseListQuery(body map[string]any) ListQuery {
 }
 
 // tickets names the incidents the query can match, when a ticket_id
-// filter ("=" or "in") narrows it; nil means every incident.
+// filter ("=" or "in") narrows it, each once: a number named again would
+// list its history again, and a body of copies would make the list as
+// long as the body allows. nil means every incident.
 func (q ListQuery) tickets() []string {
 	for _, f := range q.Filters {
 		if f.Field == "ticket_id" && (f.Operator == "=" || f.Operator == "in") {
-			return f.Values
+			seen := make(map[string]bool, len(f.Values))
+			nums := make([]string, 0, len(f.Values))
+			for _, v := range f.Values {
+				if !seen[v] {
+					seen[v] = true
+					nums = append(nums, v)
+				}
+			}
+			return nums
 		}
 	}
 	return nil
