@@ -28,6 +28,9 @@ type Metrics struct {
 	// entry per series (faults of different statuses share a series).
 	counters  sync.Map // seriesKey -> prometheus.Counter
 	latencies sync.Map // scenario -> prometheus.Observer
+	// keys are the operate_key label values in use (operateKey).
+	keysMu sync.RWMutex
+	keys   map[string]bool
 }
 
 // seriesKey is a series of cocmock_requests_total.
@@ -41,6 +44,7 @@ type seriesKey struct {
 // exists (it needs the Metrics as its observer first).
 func New() *Metrics {
 	m := &Metrics{
+		keys:     map[string]bool{},
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cocmock_requests_total",
@@ -78,12 +82,7 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 
 // Observe counts one exchange.
 func (m *Metrics) Observe(x *mock.Exchange) {
-	// Only a valid request's operate_key is one of the contract's: anything
-	// a client sends would make a new series.
-	key := seriesKey{operation: x.Operation, operateKey: "invalid", scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
-	if x.RequestValid {
-		key.operateKey = x.OperateKey
-	}
+	key := seriesKey{operation: x.Operation, operateKey: m.operateKey(x), scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
 	counter, ok := m.counters.Load(key)
 	if !ok {
 		status := strconv.Itoa(x.Status)
@@ -98,6 +97,32 @@ func (m *Metrics) Observe(x *mock.Exchange) {
 		latency, _ = m.latencies.LoadOrStore(x.Scenario, m.latency.WithLabelValues(x.Scenario))
 	}
 	latency.(prometheus.Observer).Observe((x.Duration + x.Delay).Seconds())
+}
+
+// maxOperateKeys bounds the operate_key label's values.
+const maxOperateKeys = 64
+
+// operateKey is the exchange's operate_key label. Only a valid request's
+// is one of the contract's; anything else a client sends would make a new
+// series, so it is "invalid". Under --validation off nothing is checked,
+// so the first maxOperateKeys values seen are labels and the rest "other".
+func (m *Metrics) operateKey(x *mock.Exchange) string {
+	if !x.RequestValid {
+		return "invalid"
+	}
+	m.keysMu.RLock()
+	known := m.keys[x.OperateKey]
+	m.keysMu.RUnlock()
+	if known {
+		return x.OperateKey
+	}
+	m.keysMu.Lock()
+	defer m.keysMu.Unlock()
+	if len(m.keys) >= maxOperateKeys {
+		return "other"
+	}
+	m.keys[x.OperateKey] = true
+	return x.OperateKey
 }
 
 // Handler serves the metrics in Prometheus's text format.

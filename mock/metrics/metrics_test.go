@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -25,6 +26,11 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	for _, junk := range []string{"junk-1", "junk-2", "junk-3"} {
 		m.Observe(&mock.Exchange{OperateKey: junk, Scenario: "default", Status: 400})
 	}
+	// With nothing checked (--validation off) every request is "valid":
+	// the label still takes no more than 64 values.
+	for i := range 200 {
+		m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: fmt.Sprint("unchecked-", i), Scenario: "default", Status: 200})
+	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -35,11 +41,15 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
 		`cocmock_requests_total{operate_key="invalid",operation="",rule="",scenario="default",status="400"} 3`,
+		`cocmock_requests_total{operate_key="other",operation="HandleCocIncident",rule="",scenario="default",status="200"} 138`,
 		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_incidents 3", "cocmock_journal_bytes 4096", "cocmock_state_bytes 2048",
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if n := strings.Count(string(body), `operate_key="unchecked-`); n != 62 {
+		t.Errorf("%d unchecked operate_key values are labels; want 62 (64 less the two seen before)", n)
 	}
 	if strings.Contains(string(body), "junk") {
 		t.Error("a client's operate_key became a label")
