@@ -3,15 +3,18 @@ package httpd_test
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
 	"github.com/cocmock/cocmock/mock/mocktest"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 const (
@@ -222,6 +225,30 @@ func TestReloadWhileOneRunsIs409(t *testing.T) {
 	}
 }
 
+// /__admin/info lists a failed reload's findings when it had some, and
+// only the error when it failed otherwise.
+func TestInfoTellsHowTheLastReloadFailed(t *testing.T) {
+	at := time.Unix(1711091706, 0)
+	for _, tc := range []struct {
+		err      error
+		findings bool
+	}{
+		{scenarios.Findings{{File: "a.yaml", Line: 3, Msg: "unknown key"}}, true},
+		{errors.New("scenarios: no such folder"), false},
+	} {
+		sb := newSandbox(t, httpd.Config{LastReload: func() (time.Time, error) { return at, tc.err }})
+		var info struct {
+			LastReload map[string]any `json:"last_reload"`
+		}
+		if err := json.Unmarshal([]byte(sb.call("GET", "/__admin/info", "").body), &info); err != nil {
+			t.Fatal(err)
+		}
+		if _, has := info.LastReload["findings"]; has != tc.findings || info.LastReload["ok"] != false {
+			t.Fatalf("%v: %v", tc.err, info.LastReload)
+		}
+	}
+}
+
 func TestAdminSessionsAndSessionQuery(t *testing.T) {
 	sb := newSandbox(t, httpd.Config{})
 	req, _ := http.NewRequest("POST", sb.url+handlePath, strings.NewReader(mocktest.HandleBody("IM-Q", "acceptedIncident1")))
@@ -293,10 +320,22 @@ func TestJournalTimesAreInMilliseconds(t *testing.T) {
 }
 
 // /__admin/events streams each exchange as a Server-Sent Event, as the
-// dashboard and other tools read it; ?session= keeps one session's.
+// dashboard and other tools read it; ?session= or X-Cocmock-Session keeps
+// one session's.
 func TestEventsStreamExchanges(t *testing.T) {
+	for _, viaHeader := range []bool{false, true} {
+		t.Run(fmt.Sprint("header=", viaHeader), func(t *testing.T) { streamsOneSession(t, viaHeader) })
+	}
+}
+
+func streamsOneSession(t *testing.T, viaHeader bool) {
 	sb := newSandbox(t, httpd.Config{})
-	resp, err := http.Get(sb.url + "/__admin/events?session=run-1")
+	open, _ := http.NewRequest("GET", sb.url+"/__admin/events?session=run-1", nil)
+	if viaHeader {
+		open, _ = http.NewRequest("GET", sb.url+"/__admin/events", nil)
+		open.Header.Set("X-Cocmock-Session", "run-1")
+	}
+	resp, err := http.DefaultClient.Do(open)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,15 +10,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cocmock/cocmock/mock"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 // events streams the journal live as Server-Sent Events: one "exchange"
 // event per exchange, as /__admin/requests lists it; "missed" when the
 // reader fell behind and exchanges were dropped; a comment every 15 s to
-// keep proxies from closing the stream. ?session= keeps one session's.
+// keep proxies from closing the stream. ?session= or X-Cocmock-Session
+// keeps one session's, as everywhere in the sandbox API.
 func (s *Server) events(c echo.Context) error {
-	q := c.QueryParams()
-	w, err := s.engine.Watch(q.Get("session"), q.Has("session"))
+	_, header := c.Request().Header[mock.SessionHeader]
+	w, err := s.engine.Watch(session(c), c.QueryParams().Has("session") || header)
 	if errors.Is(err, mock.ErrTooManyWatchers) {
 		return problem(c, http.StatusServiceUnavailable, "Too many event streams", fmt.Sprintf("at most %d watch at once", mock.MaxWatchers))
 	}
@@ -30,38 +32,41 @@ func (s *Server) events(c echo.Context) error {
 	res.WriteHeader(http.StatusOK)
 	fmt.Fprint(res, ": connected\n\n")
 	res.Flush()
-	ping := time.NewTicker(15 * time.Second)
+	ping := time.NewTicker(s.streamPing)
 	defer ping.Stop()
 	ctx := c.Request().Context()
 	for {
-		// A reader that stops reading loses the stream rather than holding
-		// its writer (and a shutdown) forever.
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		var event []byte
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.closing:
 			return nil
 		case <-ping.C:
-			fmt.Fprint(res, ": ping\n\n")
+			event = []byte(": ping\n\n")
 		case x := <-w.C:
 			b, err := json.Marshal(x)
 			if err != nil {
 				continue
 			}
 			if n := w.Missed(); n > 0 {
-				fmt.Fprintf(res, "event: missed\ndata: {\"missed\":%d}\n\n", n)
+				event = fmt.Appendf(event, "event: missed\ndata: {\"missed\":%d}\n\n", n)
 			}
-			fmt.Fprintf(res, "event: exchange\ndata: %s\n\n", b)
+			event = fmt.Appendf(event, "event: exchange\ndata: %s\n\n", b)
+		}
+		// A reader that stops reading loses the stream rather than holding
+		// its writer (and a shutdown) forever. The deadline is set for
+		// this write only: set before the wait, it would cut an idle
+		// stream before its first ping.
+		_ = rc.SetWriteDeadline(time.Now().Add(s.streamWrite))
+		if _, err := res.Write(event); err != nil {
+			return nil
 		}
 		if err := rc.Flush(); err != nil {
 			return nil
 		}
 	}
 }
-
-// streamWriteTimeout is how long one event may take to reach a reader.
-const streamWriteTimeout = 10 * time.Second
 
 // info is what the dashboard shows of the server: seed, auth, validation,
 // the default scenario, and the last reload's outcome.
@@ -76,7 +81,7 @@ func (s *Server) info(c echo.Context) error {
 			last := map[string]any{"time": at, "ok": err == nil}
 			if err != nil {
 				last["error"] = err.Error()
-				var findings interface{ Error() string }
+				var findings scenarios.Findings
 				if errors.As(err, &findings) {
 					last["findings"] = findings
 				}

@@ -102,6 +102,9 @@ type Server struct {
 	// streams end instead of holding the shutdown.
 	closing     chan struct{}
 	closingOnce sync.Once
+	// streamPing is how often an idle event stream gets a comment, and
+	// streamWrite how long one event may take to reach its reader.
+	streamPing, streamWrite time.Duration
 }
 
 // New builds the edge around an engine; all routes are set up here.
@@ -124,7 +127,8 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	if cfg.BodyBytes <= 0 {
 		cfg.BodyBytes = DefaultBodyBytes
 	}
-	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{})}
+	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{}),
+		streamPing: 15 * time.Second, streamWrite: 10 * time.Second}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The per-address rate limit keys on the peer's address: headers such
