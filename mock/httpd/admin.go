@@ -53,9 +53,14 @@ func (s *Server) adminRoutes() {
 		s.adminMethods[r.path] = append(s.adminMethods[r.path], r.method)
 	}
 	// The Go profiler, for speed work on the real binary (behind the token).
-	locked.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
-	locked.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
-	locked.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
+	// net/http/pprof serves named profiles (heap, goroutine, …) only under
+	// /debug/pprof/: the prefix is taken off first.
+	unprefixed := func(h http.HandlerFunc) echo.HandlerFunc {
+		return echo.WrapHandler(http.StripPrefix(AdminPrefix, h))
+	}
+	locked.GET("/debug/pprof/*", unprefixed(pprof.Index))
+	locked.GET("/debug/pprof/profile", unprefixed(pprof.Profile))
+	locked.GET("/debug/pprof/trace", unprefixed(pprof.Trace))
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
 }

@@ -370,3 +370,19 @@ func streamsOneSession(t *testing.T, viaHeader bool) {
 	}
 	t.Fatal("no event")
 }
+
+// The profiler answers under /__admin with its named profiles, not only
+// its index, and only with the token.
+func TestTheProfilerServesNamedProfilesBehindTheToken(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{AdminToken: "s3cret"})
+	if x := sb.call("GET", "/__admin/debug/pprof/heap?debug=1", ""); x.status != 401 {
+		t.Fatalf("without the token: %d", x.status)
+	}
+	sb.header.Set("Authorization", "Bearer s3cret")
+	if x := sb.call("GET", "/__admin/debug/pprof/heap?debug=1", ""); x.status != 200 || !strings.Contains(x.body, "heap profile:") {
+		t.Fatalf("heap: %d %.200s", x.status, x.body)
+	}
+	if x := sb.call("GET", "/__admin/debug/pprof/goroutine?debug=1", ""); !strings.Contains(x.body, "goroutine profile:") {
+		t.Fatalf("goroutine: %.200s", x.body)
+	}
+}

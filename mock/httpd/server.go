@@ -39,8 +39,9 @@ type Config struct {
 	// AccessLog, when set, writes the access log instead of Logger, in the
 	// same format (see AccessLog); its writer should be Logger's.
 	AccessLog *AccessLog
-	// AdminToken, when set, locks the sandbox API (all of /__admin but
-	// health) behind Authorization: Bearer <token>.
+	// AdminToken, when set, locks the sandbox API behind Authorization:
+	// Bearer <token>: all of /__admin but health, the TLS certificate and
+	// the dashboard page (its data is locked).
 	AdminToken string
 	// Metrics, when set, is served at /__admin/metrics.
 	Metrics http.Handler
