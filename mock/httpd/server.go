@@ -58,7 +58,8 @@ type Config struct {
 	MaxConns int
 	// BodyBytes bounds the bytes of large request bodies (over
 	// smallBody, or of unknown length) read at once: each takes MaxBody of
-	// it until answered, and waits for room within ReadTimeout. Zero means
+	// it until the engine has read it (a delayed reply holds none), and
+	// waits for room within ReadTimeout. Zero means
 	// DefaultBodyBytes.
 	BodyBytes int64
 	// CertPEM, when set, is the certificate HTTPS is served with, served
@@ -252,11 +253,27 @@ func (s *Server) logsAccess(ctx context.Context, level slog.Level) bool {
 // handleMock reads the request, asks the engine, and writes its reply.
 func (s *Server) handleMock(c echo.Context) error {
 	r := c.Request()
+	// A large body waits for room in the BodyBytes budget, within the read
+	// timeout, and gives it back once the engine has it: a delayed or
+	// hanging reply holds no room.
+	held := false
+	release := func() {
+		if held {
+			held = false
+			<-s.largeBodies
+		}
+	}
+	defer release()
 	if r.ContentLength > smallBody || r.ContentLength < 0 {
+		timeout := time.NewTimer(s.cfg.ReadTimeout)
 		select {
 		case s.largeBodies <- struct{}{}:
-			defer func() { <-s.largeBodies }()
+			held = true
+			timeout.Stop()
+		case <-timeout.C:
+			return abandon(c)
 		case <-r.Context().Done():
+			timeout.Stop()
 			return abandon(c)
 		}
 	}
@@ -275,6 +292,7 @@ func (s *Server) handleMock(c echo.Context) error {
 		ClientAddr: c.RealIP(),
 		Oversize:   oversize,
 	})
+	release()
 	if s.logsAccess(r.Context(), slog.LevelInfo) {
 		c.Set(replyKey, &reply) // for the access log only
 	}

@@ -107,3 +107,37 @@ func TestConnectionsBeyondTheCapWait(t *testing.T) {
 		t.Fatalf("second after the first left: %v", err)
 	}
 }
+
+// A large body holds room in the BodyBytes budget only until the engine
+// has it: a second large body is not kept waiting by the first's delayed
+// reply.
+func TestADelayedReplyHoldsNoRoomForLargeBodies(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxBody: 1 << 20, BodyBytes: 1 << 20}) // room for one
+	large := func(num string) string {
+		return fmt.Sprintf(`{"incident_num":%q,"operator":"u","operate_key":"forwardOther1","parameter":{"virtual_send_comment":%q}}`, num, strings.Repeat("x", 20<<10))
+	}
+	post := func(body string) (*http.Response, error) {
+		return http.Post("http://"+addr+handlePath, "application/json", strings.NewReader(body))
+	}
+	slow := make(chan error, 1)
+	go func() { // -SLOW: the default scenario answers 3 s late
+		resp, err := post(large("IM1-SLOW"))
+		if err == nil {
+			resp.Body.Close()
+		}
+		slow <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the first is being answered, late
+	start := time.Now()
+	resp, err := post(large("IM2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if took := time.Since(start); resp.StatusCode != 200 || took > 1500*time.Millisecond {
+		t.Fatalf("the second large body got %d after %v: it waited for the first's delay", resp.StatusCode, took)
+	}
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+}
