@@ -108,6 +108,29 @@ func TestBudgetsHoldForOneSession(t *testing.T) {
 	}
 }
 
+// Once over a budget, the engine frees a sixteenth of it at once rather
+// than just enough: the walk over every session is then made once per
+// many requests, not on each one while the budget stays full.
+func TestAFullBudgetIsFreedDownToALowMark(t *testing.T) {
+	const journalCap = 64 << 10
+	eng := newEngine(t, mock.WithJournalBytes(journalCap))
+	crossed := 0
+	for i := range 400 {
+		before := eng.Stats().JournalBytes
+		send(eng, mocktest.HandleBody(fmt.Sprintf("IM-%d", i), "acceptedIncident1"), fmt.Sprint("X-Cocmock-Session: s", i%50))
+		after := eng.Stats().JournalBytes
+		if after < before { // this request went over and the engine freed
+			crossed++
+			if after > journalCap-journalCap/16 {
+				t.Fatalf("freed to %d bytes, above the low mark %d", after, journalCap-journalCap/16)
+			}
+		}
+	}
+	if crossed == 0 {
+		t.Fatal("the budget was never reached: the test proves nothing")
+	}
+}
+
 // A new session costs nothing until it holds something: no journal is
 // allocated up front.
 func TestNewSessionsCostLittle(t *testing.T) {

@@ -205,13 +205,16 @@ func (s *sessions) journal(sess *session, x Exchange) {
 // budget, the oldest exchanges go, least recently used sessions first;
 // over the state budget, least recently used named sessions are dropped
 // whole (their incidents with them); the session in use and the default
-// one come last, losing their oldest exchanges or incidents.
+// one come last, losing their oldest exchanges or incidents. It frees down
+// to a low mark, a sixteenth under the budget, so that the walk over the
+// sessions (each locked) is made once per sixteenth of the budget used,
+// not on every request once the budget is full.
 func (s *sessions) enforce(current *session) {
-	over := func() (journal, state bool) {
-		return s.journalBytes.Load() > s.journalCap, s.stateBytes.Load() > s.stateCap
-	}
-	if j, st := over(); !j && !st {
+	if s.journalBytes.Load() <= s.journalCap && s.stateBytes.Load() <= s.stateCap {
 		return
+	}
+	over := func() (journal, state bool) {
+		return s.journalBytes.Load() > lowMark(s.journalCap), s.stateBytes.Load() > lowMark(s.stateCap)
 	}
 	s.mu.Lock()
 	for el := s.lru.Back(); el != nil; {
@@ -238,21 +241,24 @@ func (s *sessions) enforce(current *session) {
 	}
 }
 
+// lowMark is where enforce stops freeing: a sixteenth under the budget.
+func lowMark(budget int64) int64 { return budget - budget/16 }
+
 // trim drops a session's oldest exchanges (journal) or incidents (state)
-// until the budget holds or the session has none left.
+// until the low mark holds or the session has none left.
 func (s *sessions) trim(sess *session, journal, state bool) {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	if sess.dropped {
 		return
 	}
-	for journal && s.journalBytes.Load() > s.journalCap && sess.journal.len() > 0 {
+	for journal && s.journalBytes.Load() > lowMark(s.journalCap) && sess.journal.len() > 0 {
 		s.journalBytes.Add(-int64(sess.journal.dropOldest()))
 	}
-	for state && s.stateBytes.Load() > s.stateCap && sess.incidents.Len() > 0 {
+	for state && s.stateBytes.Load() > lowMark(s.stateCap) && sess.incidents.Len() > 0 {
 		s.stateBytes.Add(-int64(sess.incidents.DropOldest()))
 	}
-	for state && s.stateBytes.Load() > s.stateCap && len(sess.counters.order) > 0 {
+	for state && s.stateBytes.Load() > lowMark(s.stateCap) && len(sess.counters.order) > 0 {
 		s.stateBytes.Add(-int64(sess.counters.dropOldest()))
 	}
 }
