@@ -278,14 +278,26 @@ func newDiscriminator(d *openapi3.Discriminator) *discriminator {
 		return nil
 	}
 	out := &discriminator{property: d.PropertyName, mapping: map[string]string{}}
-	for value, ref := range d.Mapping {
-		r := ref.Ref
-		if r != "" && !strings.Contains(r, "/") { // a plain schema name
-			r = "#/components/schemas/" + r
-		}
-		out.mapping[value] = r
+	for value := range d.Mapping {
+		out.mapping[value], _ = mappedRef(d, value)
 	}
 	return out
+}
+
+// mappedRef is the $ref a discriminator's mapping gives a value, read as
+// kin-openapi reads it: a plain schema name stands for
+// #/components/schemas/<name>. It is false when the mapping does not name
+// the value. The verdict, UnknownFields and the linter's narrowing all
+// pick a oneOf branch by it.
+func mappedRef(d *openapi3.Discriminator, value string) (string, bool) {
+	ref, ok := d.Mapping[value]
+	if !ok {
+		return "", false
+	}
+	if r := ref.Ref; r != "" && !strings.Contains(r, "/") {
+		return "#/components/schemas/" + r, true
+	}
+	return ref.Ref, true
 }
 
 // resolve gives the $ref the value's discriminator picks ("" for any), or

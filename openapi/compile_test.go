@@ -483,3 +483,20 @@ func deepCopy(v any) any {
 	}
 	return out
 }
+
+// A mapping may name a branch by its bare schema name (kin-openapi reads
+// it as #/components/schemas/<name>): UnknownFields follows it as the
+// verdict does.
+func TestUnknownFieldsFollowABareMappingName(t *testing.T) {
+	spec := loadForTest(t, "keywords", []byte(keywords))
+	op, _, err := spec.Route("POST", "/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pet := range []string{"cat", "dog"} { // cat: Cat; dog: "#/components/schemas/Dog"
+		body := map[string]any{"kind": "a", "count": 3.0, "pet": map[string]any{"pet_type": pet, "nope": 1.0}}
+		if got := op.UnknownFields(body); !slices.Equal(got, []string{"pet.nope"}) {
+			t.Errorf("%s: %v", pet, got)
+		}
+	}
+}

@@ -164,12 +164,12 @@ func narrow(s *openapi3.Schema, when map[string][]string) []*openapi3.Schema {
 	}
 	var out []*openapi3.Schema
 	for _, v := range values {
-		ref, mapped := s.Discriminator.Mapping[v]
+		ref, mapped := mappedRef(s.Discriminator, v)
 		if !mapped {
 			continue
 		}
 		for _, b := range s.OneOf {
-			if b.Ref == ref.Ref && b.Value != nil {
+			if b.Ref == ref && b.Value != nil {
 				out = append(out, b.Value)
 			}
 		}

@@ -72,13 +72,13 @@ func discriminatorChoice(schema *openapi3.Schema, obj map[string]any, b []byte) 
 	}
 	if d := schema.Discriminator; d != nil {
 		key, isString := obj[d.PropertyName].(string)
-		ref, ok := d.Mapping[key]
+		ref, ok := mappedRef(d, key)
 		if !isString || !ok { // gatherProperties follows strings only
 			return append(b, 0)
 		}
 		b = append(append(strconv.AppendInt(b, int64(len(key)), 10), ':'), key...)
 		for _, branch := range schema.OneOf {
-			if branch.Ref == ref.Ref && branch.Value != nil {
+			if branch.Ref == ref && branch.Value != nil {
 				b = discriminatorChoice(branch.Value, obj, b)
 			}
 		}
@@ -126,9 +126,9 @@ func gatherProperties(schema *openapi3.Schema, obj map[string]any, props map[str
 	}
 	if d := schema.Discriminator; d != nil {
 		if key, ok := obj[d.PropertyName].(string); ok {
-			if ref, ok := d.Mapping[key]; ok {
+			if ref, ok := mappedRef(d, key); ok {
 				for _, branch := range schema.OneOf {
-					if branch.Ref == ref.Ref && branch.Value != nil {
+					if branch.Ref == ref && branch.Value != nil {
 						gatherProperties(branch.Value, obj, props)
 					}
 				}
