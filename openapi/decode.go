@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // decodeBody decodes a JSON body into the values json.Unmarshal gives an
@@ -41,58 +39,14 @@ type decoder struct {
 
 // vocabulary holds the strings a schema names, each boxed once, so that a
 // body using them allocates none: a request's keys and enum values are
-// nearly all among them. Built at load from the spec, so it is bounded by
-// the document.
+// nearly all among them. Built at load from the spec (bodyVocabulary), so
+// it is bounded by the document.
 type vocabulary struct {
 	words map[string]any
 }
 
 // maxVocabulary bounds what one operation's vocabulary holds.
 const maxVocabulary = 4096
-
-func newVocabulary(s *openapi3.Schema) *vocabulary {
-	v := &vocabulary{words: map[string]any{}}
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(s *openapi3.Schema)
-	add := func(w string) {
-		if len(v.words) < maxVocabulary {
-			v.words[w] = w
-		}
-	}
-	walk = func(s *openapi3.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		for _, e := range s.Enum {
-			if w, ok := e.(string); ok {
-				add(w)
-			}
-		}
-		for name, p := range s.Properties {
-			add(name)
-			if p != nil {
-				walk(p.Value)
-			}
-		}
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range refs {
-				walk(r.Value)
-			}
-		}
-		if s.Items != nil {
-			walk(s.Items.Value)
-		}
-		if s.AdditionalProperties.Schema != nil {
-			walk(s.AdditionalProperties.Schema.Value)
-		}
-		if s.Discriminator != nil {
-			add(s.Discriminator.PropertyName)
-		}
-	}
-	walk(s)
-	return v
-}
 
 // word is b as a boxed string: the vocabulary's when it has it.
 func (v *vocabulary) word(b []byte) any {

@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -162,42 +163,53 @@ func Load(name string, data []byte) (*Spec, error) {
 // bodyHasReadOnly reports whether an operation's request body schema has a
 // readOnly property anywhere.
 func bodyHasReadOnly(op *openapi3.Operation) bool {
-	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return false
-	}
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(s *openapi3.Schema) bool
-	walk = func(s *openapi3.Schema) bool {
-		if s == nil || seen[s] {
-			return false
-		}
-		seen[s] = true
+	for s := range schemasUnderBody(op) {
 		if s.ReadOnly {
-			return true
-		}
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range refs {
-				if walk(r.Value) {
-					return true
-				}
-			}
-		}
-		for _, p := range s.Properties {
-			if walk(p.Value) {
-				return true
-			}
-		}
-		if s.Items != nil && walk(s.Items.Value) {
-			return true
-		}
-		return s.AdditionalProperties.Schema != nil && walk(s.AdditionalProperties.Schema.Value)
-	}
-	for _, mt := range op.RequestBody.Value.Content {
-		if mt.Schema != nil && walk(mt.Schema.Value) {
 			return true
 		}
 	}
 	return false
+}
+
+// schemasUnderBody yields every schema of an operation's request bodies
+// once: each media type's, and those under them (allOf, oneOf, anyOf,
+// properties, items, additionalProperties).
+func schemasUnderBody(op *openapi3.Operation) iter.Seq[*openapi3.Schema] {
+	return func(yield func(*openapi3.Schema) bool) {
+		if op.RequestBody == nil || op.RequestBody.Value == nil {
+			return
+		}
+		seen := map[*openapi3.Schema]bool{}
+		var walk func(s *openapi3.Schema) bool
+		walk = func(s *openapi3.Schema) bool {
+			if s == nil || seen[s] {
+				return true
+			}
+			seen[s] = true
+			if !yield(s) {
+				return false
+			}
+			var under []*openapi3.SchemaRef
+			for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+				under = append(under, refs...)
+			}
+			for _, p := range s.Properties {
+				under = append(under, p)
+			}
+			under = append(under, s.Items, s.AdditionalProperties.Schema)
+			for _, r := range under {
+				if r != nil && !walk(r.Value) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, mt := range op.RequestBody.Value.Content {
+			if mt.Schema != nil && !walk(mt.Schema.Value) {
+				return
+			}
+		}
+	}
 }
 
 // bodyVerdicts compiles the verdict of each JSON request body schema the
@@ -225,16 +237,22 @@ func bodyVerdicts(op *Operation) map[*openapi3.Schema]verdict {
 // name.
 func bodyVocabulary(op *openapi3.Operation) *vocabulary {
 	v := &vocabulary{words: map[string]any{}}
-	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return v
+	add := func(w string) {
+		if len(v.words) < maxVocabulary {
+			v.words[w] = w
+		}
 	}
-	for _, mt := range op.RequestBody.Value.Content {
-		if mt.Schema != nil {
-			for w := range newVocabulary(mt.Schema.Value).words {
-				if len(v.words) < maxVocabulary {
-					v.words[w] = w
-				}
+	for s := range schemasUnderBody(op) {
+		for _, e := range s.Enum {
+			if w, ok := e.(string); ok {
+				add(w)
 			}
+		}
+		for name := range s.Properties {
+			add(name)
+		}
+		if s.Discriminator != nil {
+			add(s.Discriminator.PropertyName)
 		}
 	}
 	return v
