@@ -329,17 +329,19 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			Header: req.Header, Body: req.Body, PathParams: params,
 		})
 	}
+	var joined string // the violations, worded once for the log and the header
 	if len(checked.Violations) > 0 {
 		x.Violations = violationStrings(checked.Violations)
-		joined := joinStrings(x.Violations)
-		x.IncidentNum, x.OperateKey = peekKeys(req.Body)
-		if x.IncidentNum == "" {
-			x.IncidentNum = params["incident_num"]
-		}
+		joined = joinStrings(x.Violations)
 		e.note(ctx, slog.LevelInfo, "request breaks the contract",
 			slog.String("request_id", req.ID), slog.String("violations", joined),
 			slog.String("validation", string(e.validation)))
 		if e.validation == ValidationEnforce {
+			// Refused: the journal still files it under its keys.
+			x.IncidentNum, x.OperateKey = peekKeys(req.Body)
+			if x.IncidentNum == "" {
+				x.IncidentNum = params["incident_num"]
+			}
 			return invalidRequest(checked.Violations, joined, req.Header)
 		}
 	}
@@ -397,7 +399,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	}
 	x.ReplyViolations = reply.Violations
 	if len(checked.Violations) > 0 && reply.Header != nil { // report mode: answered, and said so
-		v := joinStrings(x.Violations)
+		v := joined
 		if own := reply.Header.Get(ViolationsHeader); own != "" {
 			v += "; " + own
 		}
