@@ -312,10 +312,8 @@ func newJournal(max int) *journal {
 	return &journal{max: max}
 }
 
-// add keeps an exchange, dropping the oldest beyond max; it returns the
-// change in bytes held.
-func (j *journal) add(x Exchange) int {
-	before := j.bytes
+// add keeps an exchange, dropping the oldest beyond max.
+func (j *journal) add(x Exchange) {
 	x.bytes = x.size()
 	if j.n == j.max {
 		j.dropOldest()
@@ -326,7 +324,6 @@ func (j *journal) add(x Exchange) int {
 	j.ring[(j.head+j.n)%len(j.ring)] = x
 	j.n++
 	j.bytes += x.bytes
-	return j.bytes - before
 }
 
 // at is the i-th oldest exchange held.
@@ -369,11 +366,9 @@ func (j *journal) newestFirst(f func(*Exchange) bool) {
 	}
 }
 
-// clear forgets every exchange and returns the bytes freed.
-func (j *journal) clear() int {
-	n := j.bytes
+// clear forgets every exchange.
+func (j *journal) clear() {
 	j.ring, j.head, j.n, j.bytes = nil, 0, 0, 0
-	return n
 }
 
 // Filter selects journal entries; zero fields match everything.
