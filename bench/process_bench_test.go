@@ -117,7 +117,7 @@ func BenchmarkProcess(b *testing.B) {
 		return v[len(v)/2]
 	}
 	floorRPS, floorP99 := med("floor", func(s sample) float64 { return s.rps }), med("floor", func(s sample) float64 { return s.p99 })
-	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians\n", *procRounds, *procDuration, *procConns)
+	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians of the rounds, RSS the largest\n", *procRounds, *procDuration, *procConns)
 	naiveRPS := med("naive", func(s sample) float64 { return s.rps })
 	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms")
 	for _, name := range order {
@@ -158,10 +158,15 @@ func ratios(v []float64) string {
 
 var (
 	wrkRPS     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkTotal   = regexp.MustCompile(`(?m)^\s*([0-9]+) requests in`)
+	wrkNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
+	wrkErrors  = regexp.MustCompile(`Socket errors:.*(read|write|timeout) [1-9]`)
 	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)`)
 )
 
-// parseWrk reads req/s, p50 and p99 (ms) from wrk --latency's report.
+// parseWrk reads req/s, p50 and p99 (ms) from wrk --latency's report. It
+// fails unless the server answered as the mix asks: one request in four
+// (the operate_key typo) refused, the others answered 200, none lost.
 func parseWrk(out string) ([3]float64, error) {
 	var r [3]float64
 	m := wrkRPS.FindStringSubmatch(out)
@@ -169,6 +174,19 @@ func parseWrk(out string) ([3]float64, error) {
 		return r, fmt.Errorf("no Requests/sec")
 	}
 	r[0], _ = strconv.ParseFloat(m[1], 64)
+	if wrkErrors.MatchString(out) {
+		return r, fmt.Errorf("wrk saw socket errors")
+	}
+	total, refused := 0.0, 0.0
+	if m := wrkTotal.FindStringSubmatch(out); m != nil {
+		total, _ = strconv.ParseFloat(m[1], 64)
+	}
+	if m := wrkNon2xx.FindStringSubmatch(out); m != nil {
+		refused, _ = strconv.ParseFloat(m[1], 64)
+	}
+	if total == 0 || refused/total < 0.2 || refused/total > 0.3 {
+		return r, fmt.Errorf("%.0f of %.0f requests refused: the mix has one invalid request in four", refused, total)
+	}
 	for _, l := range wrkLatency.FindAllStringSubmatch(out, -1) {
 		v, _ := strconv.ParseFloat(l[2], 64)
 		switch l[3] {
