@@ -192,8 +192,11 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 }
 
-// BenchmarkThroughputRatio is the figure to quote: both servers, the same
-// client, the same number of requests, interleaved in rounds (ABBA order) so
+// BenchmarkThroughputRatio compares cocmock with the floor in-process,
+// over loopback, with a Go client in the same process: a quick check while
+// working, not the figure to quote (the client shares the CPU and hides
+// the server's cost; the README quotes BenchmarkProcess). Both servers, the
+// same client, the same number of requests, interleaved in rounds (ABBA order) so
 // that drift in the machine's speed hits both alike. One op is one whole
 // comparison (2 × -ratio-requests exchanges).
 //
