@@ -82,7 +82,7 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	}
 	rule := sc.Match(op.ID, in, allows)
 	if rule == nil {
-		d.nearMisses = sc.Explain(op.ID, in, nil, allows, d.before, d.pendingBefore)
+		d.nearMisses = sc.Explain(op.ID, in, allows, d.before, d.pendingBefore)
 	}
 	var reply *scenarios.Reply
 	if rule != nil {
@@ -190,14 +190,8 @@ func move(inc *incident.Incident, tr *scenarios.Transition, in scenarios.Input) 
 	if tr.To != "" {
 		inc.Status = tr.To
 	}
-	switch tr.Close {
-	case "approve":
-		if inc.PendingLevel != "" {
-			inc.Level = inc.PendingLevel
-		}
-		inc.PendingApproval, inc.PendingLevel = "", ""
-	case "reject":
-		inc.PendingApproval, inc.PendingLevel = "", ""
+	if tr.Close != "" {
+		inc.CloseApproval(tr.Close == "approve")
 	}
 	if tr.Open != "" {
 		inc.PendingApproval = tr.Open

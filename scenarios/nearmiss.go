@@ -47,16 +47,13 @@ func (t *Transition) String() string {
 	return want
 }
 
-// Explain lists why each rule for the operation (before stop, or all when
-// stop is nil) did not answer: its first failing condition. allows tells
+// Explain lists why each rule for the operation did not answer (it is
+// asked when none did): its first failing condition. allows tells
 // whether a rule's state condition holds; state and pending describe the
 // incident for the message.
-func (sc *Scenario) Explain(operationID string, in Input, stop *Rule, allows func(*Rule) bool, state, pending string) []NearMiss {
+func (sc *Scenario) Explain(operationID string, in Input, allows func(*Rule) bool, state, pending string) []NearMiss {
 	var out []NearMiss
 	for _, rule := range sc.Rules {
-		if rule == stop {
-			break
-		}
 		if !rule.AppliesTo(operationID) {
 			continue
 		}

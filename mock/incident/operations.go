@@ -85,7 +85,7 @@ func (inc *Incident) HandleThen(a Action, then func(*Incident)) {
 		}
 	case "rejected":
 		if inc.PendingApproval != "" {
-			inc.PendingApproval, inc.PendingLevel = "", ""
+			inc.CloseApproval(false)
 		} else {
 			inc.Status = StatusRejected
 		}
@@ -123,10 +123,7 @@ func (inc *Incident) HandleThen(a Action, then func(*Incident)) {
 	case "incidentPause":
 		inc.PendingApproval, inc.PendingLevel = ApprovalPause, ""
 	case "agreed":
-		if inc.PendingLevel != "" {
-			inc.Level = inc.PendingLevel
-		}
-		inc.PendingApproval, inc.PendingLevel = "", ""
+		inc.CloseApproval(true)
 	}
 	if then != nil {
 		then(inc)
@@ -177,3 +174,12 @@ func epochMillis(v any) (int64, bool) {
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// CloseApproval ends the open approval: agreed, a level change it asked
+// for applies; refused, nothing does.
+func (inc *Incident) CloseApproval(agreed bool) {
+	if agreed && inc.PendingLevel != "" {
+		inc.Level = inc.PendingLevel
+	}
+	inc.PendingApproval, inc.PendingLevel = "", ""
+}
