@@ -21,6 +21,11 @@ import (
 func (s *Server) adminRoutes() {
 	admin := s.echo.Group(AdminPrefix)
 	locked := admin.Group("", s.requireToken)
+	// net/http/pprof serves named profiles (heap, goroutine, …) only under
+	// /debug/pprof/: the prefix is taken off first.
+	unprefixed := func(h http.HandlerFunc) echo.HandlerFunc {
+		return echo.WrapHandler(http.StripPrefix(AdminPrefix, h))
+	}
 	for _, r := range []struct {
 		method, path string
 		open         bool // answered without the admin token
@@ -44,6 +49,10 @@ func (s *Server) adminRoutes() {
 		{http.MethodGet, "/ui", true, s.uiRedirect},
 		{http.MethodGet, "/ui/", true, s.ui},
 		{http.MethodGet, "/ui/:asset", true, s.uiAsset},
+		// The Go profiler, for speed work on the real binary.
+		{http.MethodGet, "/debug/pprof/*", false, unprefixed(pprof.Index)},
+		{http.MethodGet, "/debug/pprof/profile", false, unprefixed(pprof.Profile)},
+		{http.MethodGet, "/debug/pprof/trace", false, unprefixed(pprof.Trace)},
 	} {
 		if r.open {
 			admin.Add(r.method, r.path, r.h)
@@ -52,15 +61,6 @@ func (s *Server) adminRoutes() {
 		}
 		s.adminMethods[r.path] = append(s.adminMethods[r.path], r.method)
 	}
-	// The Go profiler, for speed work on the real binary (behind the token).
-	// net/http/pprof serves named profiles (heap, goroutine, …) only under
-	// /debug/pprof/: the prefix is taken off first.
-	unprefixed := func(h http.HandlerFunc) echo.HandlerFunc {
-		return echo.WrapHandler(http.StripPrefix(AdminPrefix, h))
-	}
-	locked.GET("/debug/pprof/*", unprefixed(pprof.Index))
-	locked.GET("/debug/pprof/profile", unprefixed(pprof.Profile))
-	locked.GET("/debug/pprof/trace", unprefixed(pprof.Trace))
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
 }

@@ -385,4 +385,8 @@ func TestTheProfilerServesNamedProfilesBehindTheToken(t *testing.T) {
 	if x := sb.call("GET", "/__admin/debug/pprof/goroutine?debug=1", ""); !strings.Contains(x.body, "goroutine profile:") {
 		t.Fatalf("goroutine: %.200s", x.body)
 	}
+	// Another method gets the sandbox's 405, as every admin path does.
+	if x := sb.call("POST", "/__admin/debug/pprof/heap", ""); x.status != 405 || !strings.Contains(x.body, "the sandbox API takes GET there") {
+		t.Fatalf("POST: %d %.200s", x.status, x.body)
+	}
 }

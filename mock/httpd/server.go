@@ -208,13 +208,14 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if !s.logsAccess(r.Context(), level) {
 			return nil
 		}
+		now := time.Now() // the line's time, and the end of its duration
 		var fields [11]field
 		line := append(fields[:0],
 			stringField("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			stringField("method", r.Method),
 			stringField("path", r.URL.Path),
 			intField("status", c.Response().Status),
-			floatField("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			floatField("duration_ms", float64(now.Sub(start).Microseconds())/1000),
 		)
 		if reply, ok := c.Get(replyKey).(*mock.Reply); ok {
 			line = append(line, stringField("session", reply.Session),
@@ -230,10 +231,10 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if s.cfg.AccessLog != nil {
-			s.cfg.AccessLog.write(time.Now(), level, "request", line)
+			s.cfg.AccessLog.write(now, level, "request", line)
 			return nil
 		}
-		rec := slog.NewRecord(time.Now(), level, "request", 0)
+		rec := slog.NewRecord(now, level, "request", 0)
 		for _, f := range line {
 			rec.AddAttrs(f.attr())
 		}
@@ -392,6 +393,9 @@ func (s *Server) adminNotFound(c echo.Context) error {
 
 // pathMatches matches an Echo route pattern (":name" segments) to a path.
 func pathMatches(pattern, path string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok { // a catch-all: the rest of the path
+		return strings.HasPrefix(path, prefix)
+	}
 	ps, qs := strings.Split(pattern, "/"), strings.Split(path, "/")
 	if len(ps) != len(qs) {
 		return false
@@ -414,6 +418,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		status = he.Code
+	}
+	if status == http.StatusMethodNotAllowed && isAdmin(c.Request().URL.Path) {
+		_ = s.adminNotFound(c) // Echo's router refused the method: the sandbox's own 405
+		return
 	}
 	s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 		slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
