@@ -82,7 +82,6 @@ func LoadWith(spec *openapi.Spec, opts Options, sources ...Source) (*Set, error)
 			if sc == nil {
 				continue
 			}
-			set.warnings = append(set.warnings, sc.Warnings...)
 			if other, dup := inSource[sc.Name]; dup {
 				findings = append(findings, Finding{File: file, Line: 1, Msg: fmt.Sprintf("scenario %q is also defined in %s", sc.Name, other)})
 				continue
@@ -98,6 +97,9 @@ func LoadWith(spec *openapi.Spec, opts Options, sources ...Source) (*Set, error)
 		set.names = append(set.names, name)
 	}
 	slices.Sort(set.names)
+	for _, name := range set.names { // of the scenarios in use: an overridden one's are moot
+		set.warnings = append(set.warnings, set.byName[name].Warnings...)
+	}
 	return set, nil
 }
 

@@ -25,7 +25,7 @@ type Input struct {
 	// the selector key). Set it with SetKey.
 	Key string
 	// key is Key as an any, boxed once by SetKey rather than once per rule
-	// that selects it.
+	// that selects it; used only while it still equals Key.
 	key any
 }
 
@@ -88,7 +88,7 @@ func (s Selector) Select(in Input) (any, bool) {
 		v, ok := in.Path[s.path[0]]
 		return v, ok
 	case "key":
-		if in.key != nil {
+		if boxed, ok := in.key.(string); ok && boxed == in.Key { // SetKey's, still current
 			return in.key, in.Key != ""
 		}
 		return in.Key, in.Key != ""
