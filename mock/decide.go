@@ -124,7 +124,7 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	if inc != nil {
 		d.num, d.after = inc.Num, inc.Status
 		if sess.incidents.Get(inc.Num) == inc {
-			sess.incidents.Refresh(inc) // it may have grown
+			sess.incidents.Put(inc) // counted again: it may have grown
 		}
 	} else if op.ID != incident.OpCreate {
 		d.num = d.key

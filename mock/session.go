@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cocmock/cocmock/internal/capped"
 	"github.com/cocmock/cocmock/mock/incident"
 )
 
@@ -66,18 +67,14 @@ func (s *session) activeScenario() string {
 
 // stateBytes is what the session's incidents and counters hold. The caller
 // holds s.mu.
-func (s *session) stateBytes() int { return s.incidents.Bytes() + s.counters.bytes }
+func (s *session) stateBytes() int { return s.incidents.Bytes() + s.counters.byKey.Bytes() }
 
 // counters are a session's sequence counters; beyond max the oldest key is
-// forgotten.
-type counters struct {
-	max   int
-	m     map[string]int
-	order []string // keys by first use, oldest first
-	bytes int
-}
+// forgotten. Each counts its key and counterOverhead against the state
+// budget.
+type counters struct{ byKey *capped.Map[int] }
 
-func newCounters(max int) *counters { return &counters{max: max, m: map[string]int{}} }
+func newCounters(max int) *counters { return &counters{byKey: capped.New[int](max)} }
 
 func (c *counters) next(key string) int {
 	if len(key) > maxCounterKey {
@@ -85,31 +82,13 @@ func (c *counters) next(key string) int {
 		sum := sha256.Sum256([]byte(key))
 		key = hex.EncodeToString(sum[:])
 	}
-	n, ok := c.m[key]
-	if !ok {
-		c.order = append(c.order, key)
-		c.bytes += len(key) + counterOverhead
-	}
-	c.m[key] = n + 1
-	for len(c.m) > c.max {
-		c.dropOldest()
-	}
+	n, _ := c.byKey.Get(key)
+	c.byKey.Put(key, n+1, len(key)+counterOverhead)
 	return n
 }
 
 // maxCounterKey is the longest counter key kept as it is.
 const maxCounterKey = 256
-
-// dropOldest forgets the oldest counter and returns the bytes it held.
-func (c *counters) dropOldest() int {
-	old := c.order[0]
-	c.order[0] = ""
-	c.order = c.order[1:] // O(1); append moves the live tail when it grows
-	delete(c.m, old)
-	n := len(old) + counterOverhead
-	c.bytes -= n
-	return n
-}
 
 // sessions holds the sessions by id, created on first use, and keeps the
 // memory model: beyond max sessions the least recently used one is dropped
@@ -258,8 +237,8 @@ func (s *sessions) trim(sess *session, journal, state bool) {
 	for state && s.stateBytes.Load() > lowMark(s.stateCap) && sess.incidents.Len() > 0 {
 		s.stateBytes.Add(-int64(sess.incidents.DropOldest()))
 	}
-	for state && s.stateBytes.Load() > lowMark(s.stateCap) && len(sess.counters.order) > 0 {
-		s.stateBytes.Add(-int64(sess.counters.dropOldest()))
+	for state && s.stateBytes.Load() > lowMark(s.stateCap) && sess.counters.byKey.Len() > 0 {
+		s.stateBytes.Add(-int64(sess.counters.byKey.DropOldest()))
 	}
 }
 

@@ -154,16 +154,18 @@ func compareField(a, b string) int {
 // the query, by start time (oldest first unless asked otherwise), at most
 // MaxListed of them.
 func (s *Store) Histories(q ListQuery) Histories {
-	nums := q.tickets()
-	if nums == nil {
-		nums = s.order
+	incidents := s.byNum.All()
+	if nums := q.tickets(); nums != nil {
+		incidents = func(yield func(string, *Incident) bool) {
+			for _, num := range nums {
+				if inc := s.Get(num); inc != nil && !yield(num, inc) {
+					return
+				}
+			}
+		}
 	}
 	out := Histories{Info: []HistoryInfo{}}
-	for _, num := range nums {
-		inc := s.byNum[num]
-		if inc == nil {
-			continue
-		}
+	for _, inc := range incidents {
 		for _, e := range inc.History {
 			h := inc.historyInfo(e)
 			if !slices.ContainsFunc(q.Filters, func(f Filter) bool { return !f.holds(h) }) {
