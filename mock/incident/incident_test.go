@@ -120,3 +120,34 @@ func BenchmarkStorePutAtBound(b *testing.B) {
 		s.Put(incident.FirstUse(nums[i%len(nums)], incident.StatusTriggered, t0))
 	}
 }
+
+func TestKeyOfAHistoryListIsTheFirstNumberItsTicketFilterNames(t *testing.T) {
+	list := func(filters ...map[string]any) map[string]any {
+		out := make([]any, len(filters))
+		for i, f := range filters {
+			out[i] = f
+		}
+		return map[string]any{"string_filters": out}
+	}
+	for _, tc := range []struct {
+		body map[string]any
+		want string
+	}{
+		{list(map[string]any{"field": "ticket_id", "operator": "in", "values": []any{"IM-2", "IM-1"}}), "IM-2"},
+		// Another filter first, and a ticket filter that does not name
+		// incidents (like), are passed over.
+		{list(map[string]any{"field": "operator", "operator": "=", "values": []any{"alice"}},
+			map[string]any{"field": "ticket_id", "operator": "like", "values": []any{"IM-9"}},
+			map[string]any{"field": "ticket_id", "operator": "=", "values": []any{7, "IM-3"}}), "IM-3"},
+		// The first ticket filter decides, even when it names nothing.
+		{list(map[string]any{"field": "ticket_id", "operator": "in", "values": []any{}},
+			map[string]any{"field": "ticket_id", "operator": "=", "values": []any{"IM-4"}}), ""},
+		{map[string]any{}, ""},
+	} {
+		for _, op := range []string{incident.OpHistories, incident.OpHistoriesExternal} {
+			if got := incident.KeyOf(op, tc.body, nil); got != tc.want {
+				t.Errorf("%s %v: key %q, want %q", op, tc.body, got, tc.want)
+			}
+		}
+	}
+}

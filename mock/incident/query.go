@@ -2,6 +2,7 @@ package incident
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,8 +32,13 @@ func KeyOf(op string, body any, path map[string]string) string {
 	case OpDetail:
 		return path["incident_num"]
 	case OpHistories, OpHistoriesExternal:
-		if nums := ParseListQuery(m).tickets(); len(nums) > 0 {
-			return nums[0]
+		for f := range stringFilters(m) {
+			if f.namesTickets() {
+				if len(f.Values) > 0 {
+					return f.Values[0]
+				}
+				break
+			}
 		}
 	}
 	return ""
@@ -62,15 +68,29 @@ const MaxListed = 1000
 // ParseListQuery reads a history list's decoded body, checked by the
 // contract.
 func ParseListQuery(body map[string]any) ListQuery {
-	var q ListQuery
-	filters, _ := body["string_filters"].([]any)
-	for _, f := range filters {
-		fm, _ := f.(map[string]any)
-		q.Filters = append(q.Filters, Filter{Field: text(fm["field"]), Operator: text(fm["operator"]), Values: texts(fm["values"])})
-	}
+	q := ListQuery{Filters: slices.Collect(stringFilters(body))}
 	sort, _ := body["sort_filter"].(map[string]any)
 	q.NewestFirst = text(sort["operator"]) == "desc"
 	return q
+}
+
+// stringFilters yields a history list body's string filters in order.
+func stringFilters(body map[string]any) iter.Seq[Filter] {
+	return func(yield func(Filter) bool) {
+		list, _ := body["string_filters"].([]any)
+		for _, f := range list {
+			fm, _ := f.(map[string]any)
+			if !yield(Filter{Field: text(fm["field"]), Operator: text(fm["operator"]), Values: texts(fm["values"])}) {
+				return
+			}
+		}
+	}
+}
+
+// namesTickets reports whether a filter narrows a list to incidents it
+// names: ticket_id with "=" or "in".
+func (f Filter) namesTickets() bool {
+	return f.Field == "ticket_id" && (f.Operator == "=" || f.Operator == "in")
 }
 
 // tickets names the incidents the query can match, when a ticket_id
@@ -79,7 +99,7 @@ func ParseListQuery(body map[string]any) ListQuery {
 // long as the body allows. nil means every incident.
 func (q ListQuery) tickets() []string {
 	for _, f := range q.Filters {
-		if f.Field == "ticket_id" && (f.Operator == "=" || f.Operator == "in") {
+		if f.namesTickets() {
 			seen := make(map[string]bool, len(f.Values))
 			nums := make([]string, 0, len(f.Values))
 			for _, v := range f.Values {
