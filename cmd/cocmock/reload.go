@@ -24,11 +24,13 @@ import (
 type reloader struct {
 	spec *openapi.Spec
 	opts scenarios.Options
-	// dir is the folder watched; paths what is loaded (the folder, or a
-	// file in it), given by flag.
+	// dir is the folder watched; path what is loaded (the folder, or a
+	// file in it), given by flag; poll how often the watch compares the
+	// folder.
 	dir    string
-	paths  []string
+	path   string
 	flag   string
+	poll   time.Duration
 	engine *mock.Engine
 	log    *slog.Logger
 	mu     sync.Mutex // one reload at a time
@@ -37,10 +39,9 @@ type reloader struct {
 	lastMu  sync.Mutex
 	lastAt  time.Time
 	lastErr error
-	// armed is the folder the watch is on; poll how often it is compared.
-	// Only the watch goroutine uses them.
+	// armed is the folder the watch is on. Only the watch goroutine uses
+	// it.
 	armed os.FileInfo
-	poll  time.Duration
 }
 
 func (r *reloader) reload() error {
@@ -50,7 +51,7 @@ func (r *reloader) reload() error {
 		return httpd.ErrReloadBusy
 	}
 	defer r.mu.Unlock()
-	set, err := loadScenarios(r.spec, r.opts, r.flag, r.paths...)
+	set, err := loadScenarios(r.spec, r.opts, r.flag, r.path)
 	if err == nil {
 		err = r.engine.ReplaceScenarios(set)
 	}
@@ -90,10 +91,10 @@ const reloadDebounce = 200 * time.Millisecond
 // watches the folder and its parent with fsnotify, so that a folder deleted
 // and re-created, swapped by mv, or a Kubernetes ConfigMap's ..data symlink
 // swap is seen and the watch re-armed on the new folder; and it polls a
-// fingerprint of the folder every poll, so that a lost watch (or a file
+// fingerprint of the folder every r.poll, so that a lost watch (or a file
 // system fsnotify cannot watch) costs at most that delay.
-func (r *reloader) watch(ctx context.Context, poll time.Duration) {
-	r.poll = poll
+func (r *reloader) watch(ctx context.Context) {
+	poll := r.poll
 	last := fingerprint(r.dir)
 	w, err := fsnotify.NewWatcher()
 	if err != nil {

@@ -190,7 +190,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	reload := &reloader{spec: spec, opts: lenient, dir: watchedFolder(cfg.scenarios), paths: []string{cfg.scenarios}, flag: from.name("scenarios"), engine: engine, log: log}
+	reload := &reloader{spec: spec, opts: lenient, dir: watchedFolder(cfg.scenarios), path: cfg.scenarios, flag: from.name("scenarios"), poll: cfg.watchPoll, engine: engine, log: log}
 	if cfg.scenarios != "" {
 		edge.Reload, edge.LastReload = reload.reload, reload.last
 	}
@@ -202,7 +202,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cutInFlight()
 	srv.BaseContext = func(net.Listener) context.Context { return base }
 	if cfg.watch {
-		go reload.watch(ctx, cfg.watchPoll)
+		go reload.watch(ctx)
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
