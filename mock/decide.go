@@ -18,11 +18,13 @@ type Incident = incident.Incident
 // lock: a scenario reply to render, or an answer the incident domain gave.
 type decision struct {
 	rule string
-	// reply is the rule's reply to render; nil when answer is set.
+	// reply is the rule's reply to render; nil when answered.
 	reply *scenarios.Reply
-	// answer is the operation's default answer (no rule matched, or the
-	// rule asked for it), or a refusal of an unknown incident.
-	answer *Reply
+	// answer, when answered, is the operation's default answer (no rule
+	// matched, or the rule asked for it), or a refusal of an unknown
+	// incident. It is held by value: a decision costs the heap nothing.
+	answer   Reply
+	answered bool
 	// key is the incident the request names (a create's title: see
 	// incident.KeyOf); num is the incident the exchange is about, for the
 	// journal (a create's new number); before and after its status around
@@ -66,8 +68,7 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	// state conditions; otherwise it is created if the call succeeds.
 	if inc == nil && d.key != "" && op.ID == incident.OpHandle && sc.State != nil {
 		if sc.State.UnknownKeys == "reject" {
-			r := gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil)
-			d.answer, d.num = &r, d.key
+			d.answer, d.answered, d.num = gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil), true, d.key
 			return d
 		}
 		inc = incident.FirstUse(d.key, sc.State.Initial, now)
@@ -102,12 +103,11 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	}
 
 	if reply == nil || reply.Default {
-		answer, answered := e.defaultAnswer(sess, op, in, d.key, inc, act, then, faker)
+		d.answer, inc = e.defaultAnswer(sess, op, in, d.key, inc, act, then, faker)
+		d.answered = true
 		if reply != nil {
-			answer.Delay = reply.Delay.Pick(faker.Rand)
+			d.answer.Delay = reply.Delay.Pick(faker.Rand)
 		}
-		d.answer = &answer
-		inc = answered
 	} else {
 		d.reply = reply
 		if reply.Templated() {

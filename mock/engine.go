@@ -134,9 +134,10 @@ func WithRateLimit(perSecond int) Option {
 	}
 }
 
-// Observer is told of every exchange once it is journaled (metrics).
+// Observer is told of every exchange once it is journaled (metrics). It
+// gets a copy, so that the engine's own needs no room on the heap.
 type Observer interface {
-	Observe(x *Exchange)
+	Observe(x Exchange)
 }
 
 // WithObserver adds an observer of every exchange.
@@ -257,7 +258,7 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	e.sessions.journal(sess, *x)
 	e.watchers.publish(x)
 	if e.observer != nil {
-		e.observer.Observe(x)
+		e.observer.Observe(*x)
 	}
 	reply.Session, reply.Scenario, reply.Rule = x.Session, x.Scenario, x.Rule
 	reply.IncidentNum, reply.OperateKey = x.IncidentNum, x.OperateKey
@@ -377,8 +378,8 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			}
 		}
 		switch {
-		case d.answer != nil:
-			reply = *d.answer
+		case d.answered:
+			reply = d.answer
 		default:
 			data := scenarios.Data{
 				Body: in.Body, Header: req.Header, RequestID: req.ID,

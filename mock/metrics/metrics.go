@@ -81,8 +81,8 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 }
 
 // Observe counts one exchange.
-func (m *Metrics) Observe(x *mock.Exchange) {
-	key := seriesKey{operation: x.Operation, operateKey: m.operateKey(x), scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
+func (m *Metrics) Observe(x mock.Exchange) {
+	key := seriesKey{operation: x.Operation, operateKey: m.operateKey(&x), scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
 	counter, ok := m.counters.Load(key)
 	if !ok {
 		status := strconv.Itoa(x.Status)

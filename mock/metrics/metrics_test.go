@@ -17,19 +17,19 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	m.Gauges(func() mock.Stats {
 		return mock.Stats{Sessions: 2, JournalEntries: 7, Incidents: 3, JournalBytes: 4096, StateBytes: 2048}
 	})
-	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
-	m.Observe(&mock.Exchange{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
+	m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Duration: time.Millisecond})
+	m.Observe(mock.Exchange{RequestValid: true, OperateKey: "acceptedIncident1", Scenario: "chaos", Rule: "chaos", Fault: mock.FaultReset, Delay: 2 * time.Second})
 	// The same labels but a fault: its own series, not the 200's.
-	m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Fault: mock.FaultEmpty})
+	m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "confirm", Scenario: "lifecycle", Rule: "confirm-resolved", Status: 200, Fault: mock.FaultEmpty})
 	// Whatever a client puts in operate_key, an invalid request adds no series.
 	for _, junk := range []string{"junk-1", "junk-2", "junk-3"} {
-		m.Observe(&mock.Exchange{OperateKey: junk, Scenario: "default", Status: 400})
+		m.Observe(mock.Exchange{OperateKey: junk, Scenario: "default", Status: 400})
 	}
 	// With nothing checked (--validation off) every request is "valid":
 	// the label still takes no more than 64 values.
 	for i := range 200 {
-		m.Observe(&mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: fmt.Sprint("unchecked-", i), Scenario: "default", Status: 200})
+		m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: fmt.Sprint("unchecked-", i), Scenario: "default", Status: 200})
 	}
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
