@@ -339,7 +339,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			slog.String("validation", string(e.validation)))
 		if e.validation == ValidationEnforce {
 			// Refused: the journal still files it under its keys.
-			x.IncidentNum, x.OperateKey = peekKeys(req.Body)
+			x.IncidentNum, x.OperateKey = peekKeys(req.Body, checked.Body)
 			if x.IncidentNum == "" {
 				x.IncidentNum = params["incident_num"]
 			}
