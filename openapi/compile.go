@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -414,16 +414,11 @@ func (c *verdictCompiler) string(s *openapi3.Schema) (func(string) bool, error) 
 	format := s.Format
 	return func(v string) bool {
 		if minLength != 0 || maxLength != nil {
-			// kin-openapi's count: runes, a surrogate (never decoded from
-			// UTF-8) counting two.
-			n := uint64(0)
-			for _, r := range v {
-				if utf16.IsSurrogate(r) {
-					n += 2
-				} else {
-					n++
-				}
-			}
+			// kin-openapi counts the runes of a range over the string,
+			// a surrogate counting two; but a range over a Go string never
+			// yields one (their UTF-8 encodings are invalid, read as
+			// U+FFFD), so its count is the rune count.
+			n := uint64(utf8.RuneCountInString(v))
 			if n < minLength || (maxLength != nil && n > *maxLength) {
 				return false
 			}

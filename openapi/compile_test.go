@@ -182,6 +182,23 @@ func TestVerdictLooksFormatsUpWhenItChecks(t *testing.T) {
 	}
 }
 
+// kin-openapi counts a string's length by ranging over it, a surrogate
+// counting two: invalid UTF-8 (an encoded surrogate among it) counts a rune
+// a byte, and a character beyond the BMP counts one.
+func TestVerdictCountsAStringsLengthAsKinOpenAPIDoes(t *testing.T) {
+	s := &openapi3.Schema{Type: &openapi3.Types{"string"}, MinLength: 2, MaxLength: new(uint64(3))}
+	v, err := compileVerdict(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, value := range []string{"", "a", "ab", "abc", "abcd", "é", "éé", "\xff", "a\xff", "\xed\xa0\x80", "\xed\xa0\x80a",
+		"😀", "😀😀", "😀😀😀", "😀😀😀😀", "a\x00b", "\xf0\x9f\x98"} {
+		if want := s.VisitJSON(value, openapi3.FailFast()) == nil; v(value) != want {
+			t.Errorf("%q: verdict %v, kin-openapi %v", value, v(value), want)
+		}
+	}
+}
+
 func TestVerdictRefusesWhatItDoesNotModel(t *testing.T) {
 	recursive := &openapi3.Schema{Type: &openapi3.Types{"object"}}
 	recursive.Properties = openapi3.Schemas{"child": {Value: recursive}}

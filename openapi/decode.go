@@ -43,6 +43,9 @@ type decoder struct {
 // it is bounded by the document.
 type vocabulary struct {
 	words map[string]any
+	// longest is the length of the longest word: a longer string (a
+	// description, a cause) is not looked up.
+	longest int
 }
 
 // maxVocabulary bounds what one operation's vocabulary holds.
@@ -50,7 +53,7 @@ const maxVocabulary = 4096
 
 // word is b as a boxed string: the vocabulary's when it has it.
 func (v *vocabulary) word(b []byte) any {
-	if v != nil {
+	if v != nil && len(b) <= v.longest {
 		if w, ok := v.words[string(b)]; ok {
 			return w
 		}
@@ -60,7 +63,7 @@ func (v *vocabulary) word(b []byte) any {
 
 // key is b as a string, the vocabulary's when it has it.
 func (v *vocabulary) key(b []byte) string {
-	if v != nil {
+	if v != nil && len(b) <= v.longest {
 		if w, ok := v.words[string(b)]; ok {
 			return w.(string)
 		}

@@ -240,6 +240,7 @@ func bodyVocabulary(op *openapi3.Operation) *vocabulary {
 	add := func(w string) {
 		if len(v.words) < maxVocabulary {
 			v.words[w] = w
+			v.longest = max(v.longest, len(w))
 		}
 	}
 	for s := range schemasUnderBody(op) {
