@@ -107,13 +107,19 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, *httpd.AccessLo
 		return nil, nil, usageError("--log-level %q: want debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var access *httpd.AccessLog
+	var lines slog.Handler
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), httpd.NewAccessLog(w, false, lvl), nil
+		access, lines = httpd.NewAccessLog(w, false, lvl), slog.NewTextHandler(w, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), httpd.NewAccessLog(w, true, lvl), nil
+		access, lines = httpd.NewAccessLog(w, true, lvl), slog.NewJSONHandler(w, opts)
+	default:
+		return nil, nil, usageError("--log-format %q: want text or json", format)
 	}
-	return nil, nil, usageError("--log-format %q: want text or json", format)
+	// The other lines of the request path (a refusal, a failed signature)
+	// go through the access line's formatter too when they can.
+	return slog.New(access.Handler(lines)), access, nil
 }
 
 // version is the module version the binary was built from.

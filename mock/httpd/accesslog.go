@@ -1,8 +1,10 @@
 package httpd
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -36,6 +38,60 @@ func NewAccessLog(w io.Writer, asJSON bool, level slog.Leveler) *AccessLog {
 
 // Enabled reports whether lines at level are written.
 func (a *AccessLog) Enabled(level slog.Level) bool { return level >= a.level.Level() }
+
+// Handler is a slog.Handler for the server's other lines. A record whose
+// attributes all are strings, ints or finite floats, each with a key (the
+// request path's notes are), goes through the access line's formatter;
+// any other record, and any handler derived by WithAttrs or WithGroup, is
+// next's: slog's own handler for the same writer, format and level. The
+// bytes are the same either way (TestLogHandlerWritesWhatSlogWould).
+func (a *AccessLog) Handler(next slog.Handler) slog.Handler { return &lineHandler{a: a, next: next} }
+
+type lineHandler struct {
+	a    *AccessLog
+	next slog.Handler
+}
+
+// maxLineFields is the most attributes a record may have to take the
+// formatter's path (its fields live on the stack).
+const maxLineFields = 16
+
+func (h *lineHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.next.Enabled(ctx, level)
+}
+
+func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return h.next.WithAttrs(attrs) }
+
+func (h *lineHandler) WithGroup(name string) slog.Handler { return h.next.WithGroup(name) }
+
+func (h *lineHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Time.IsZero() || r.NumAttrs() > maxLineFields {
+		return h.next.Handle(ctx, r) // slog leaves a zero time out
+	}
+	var buf [maxLineFields]field
+	fields, simple := buf[:0], true
+	r.Attrs(func(at slog.Attr) bool {
+		v := at.Value
+		switch {
+		case at.Key == "":
+			simple = false
+		case v.Kind() == slog.KindString:
+			fields = append(fields, stringField(at.Key, v.String()))
+		case v.Kind() == slog.KindInt64:
+			fields = append(fields, field{key: at.Key, kind: 'i', i: v.Int64()})
+		case v.Kind() == slog.KindFloat64 && !math.IsNaN(v.Float64()) && !math.IsInf(v.Float64(), 0):
+			fields = append(fields, floatField(at.Key, v.Float64()))
+		default:
+			simple = false
+		}
+		return simple
+	})
+	if !simple {
+		return h.next.Handle(ctx, r)
+	}
+	h.a.write(r.Time, r.Level, r.Message, fields)
+	return nil
+}
 
 // field is one key and value of an access line: a string, an int or a
 // float, as slog.String, slog.Int and slog.Float64 would carry them.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -95,3 +96,80 @@ func TestAccessLogIsOneWritePerLine(t *testing.T) {
 type countingWriter struct{ writes int }
 
 func (w *countingWriter) Write(p []byte) (int, error) { w.writes++; return len(p), nil }
+
+// countingHandler counts the records it is handed.
+type countingHandler struct {
+	slog.Handler
+	handled *int
+}
+
+func (c countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	*c.handled++
+	return c.Handler.Handle(ctx, r)
+}
+
+func TestLogHandlerWritesWhatSlogWould(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	at := time.Date(2026, 11, 28, 5, 6, 7, 890123456, time.UTC)
+	attrs := func() (out []slog.Attr, simple bool) {
+		simple = true
+		for range rng.IntN(maxLineFields + 3) {
+			key := accessStrings[rng.IntN(len(accessStrings))]
+			switch rng.IntN(9) {
+			case 0:
+				out = append(out, slog.Int(key, rng.IntN(2000)-1000))
+			case 1:
+				out = append(out, slog.Float64(key, []float64{0, 2.5, 1e21, 1e-7, -3}[rng.IntN(5)]))
+			case 2: // what the formatter leaves to slog
+				out = append(out, []slog.Attr{slog.Bool(key, true), slog.Duration(key, time.Second), slog.Any(key, []int{1}),
+					slog.Group(key, slog.String("a", "b")), slog.Float64(key, math.NaN()), slog.Float64(key, math.Inf(-1)),
+					slog.Uint64(key, 7), slog.Time(key, at), slog.String("", "no key")}[rng.IntN(9)])
+				simple = false
+			default:
+				out = append(out, slog.String(key, accessStrings[rng.IntN(len(accessStrings))]))
+			}
+		}
+		for _, a := range out {
+			simple = simple && a.Key != "" // slog's rules for an empty key stay slog's
+		}
+		return out, simple && len(out) <= maxLineFields
+	}
+	fast := 0
+	for range 3000 {
+		level := []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError, slog.LevelInfo + 2}[rng.IntN(5)]
+		msg := accessStrings[rng.IntN(len(accessStrings))] + " " + accessStrings[rng.IntN(len(accessStrings))]
+		list, simple := attrs()
+		for _, asJSON := range []bool{false, true} {
+			var mine, theirs bytes.Buffer
+			opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+			newHandler := func(w *bytes.Buffer) slog.Handler {
+				if asJSON {
+					return slog.NewJSONHandler(w, opts)
+				}
+				return slog.NewTextHandler(w, opts)
+			}
+			slow := 0
+			h := NewAccessLog(&mine, asJSON, slog.LevelDebug).Handler(countingHandler{newHandler(&mine), &slow})
+			rec := slog.NewRecord(at, level, msg, 0)
+			rec.AddAttrs(list...)
+			if err := h.Handle(context.Background(), rec); err != nil {
+				t.Fatal(err)
+			}
+			if err := newHandler(&theirs).Handle(context.Background(), rec); err != nil {
+				t.Fatal(err)
+			}
+			if mine.String() != theirs.String() {
+				t.Fatalf("json=%v\nmine: %s\nslog: %s", asJSON, mine.String(), theirs.String())
+			}
+			if simple != (slow == 0) {
+				t.Fatalf("a record of %d attributes, simple %v, went to slog's handler %d times", len(list), simple, slow)
+			}
+			if simple {
+				fast++
+			}
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("only %d records took the formatter's path", fast)
+	}
+}
