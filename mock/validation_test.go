@@ -65,4 +65,12 @@ func TestARefusedBodyIsJournaledUnderItsKeys(t *testing.T) {
 	if len(x) != 1 {
 		t.Fatalf("the refused call is not filed under IM-CASE / acceptIncident1: %+v", x)
 	}
+	// A key given twice, exactly: the last one, as encoding/json reads it,
+	// whichever reading (the checked body or the bytes) the journal uses.
+	if r := send(eng, `{"incident_num":"IM-FIRST","incident_num":"IM-LAST","operator":"u","operate_key":"acceptIncident1"}`); r.Status != 400 {
+		t.Fatalf("status %d", r.Status)
+	}
+	if x, _ := eng.Requests("", mock.Filter{IncidentNum: "IM-LAST", OperateKey: "acceptIncident1"}); len(x) != 1 {
+		t.Fatalf("the refused call with incident_num twice is not filed under the last one: %+v", x)
+	}
 }

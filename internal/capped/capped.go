@@ -22,9 +22,10 @@ type entry[V any] struct {
 	size  int
 }
 
-// New makes a map that keeps at most bound entries (at least one).
+// New makes a map that keeps at most bound entries (none when bound is 0
+// or less).
 func New[V any](bound int) *Map[V] {
-	return &Map[V]{max: max(bound, 1), entries: map[string]entry[V]{}}
+	return &Map[V]{max: max(bound, 0), entries: map[string]entry[V]{}}
 }
 
 // Get returns the value under key and whether there is one.
@@ -57,7 +58,7 @@ func (m *Map[V]) DropOldest() int {
 	key := m.order[0]
 	m.order[0] = ""
 	// O(1): the array's dead head is left behind when append next grows
-	// it, so the array stays within twice the bound.
+	// it, so the array stays within about twice the bound.
 	m.order = m.order[1:]
 	n := m.entries[key].size
 	delete(m.entries, key)

@@ -43,6 +43,16 @@ func TestMapPutOfAKnownKeyKeepsItsPlaceAndRecountsItsBytes(t *testing.T) {
 	}
 }
 
+func TestMapOfBoundZeroKeepsNothing(t *testing.T) {
+	for _, bound := range []int{0, -1} {
+		m := capped.New[int](bound)
+		m.Put("a", 1, 5)
+		if _, ok := m.Get("a"); ok || m.Len() != 0 || m.Bytes() != 0 {
+			t.Fatalf("bound %d: holds %d entries, %d bytes", bound, m.Len(), m.Bytes())
+		}
+	}
+}
+
 func TestMapDropOldestReturnsWhatTheEntryHeld(t *testing.T) {
 	m := capped.New[int](10)
 	m.Put("a", 1, 7)
@@ -75,7 +85,7 @@ func TestMapKeepsTheNewestAcrossManyEvictions(t *testing.T) {
 }
 
 // BenchmarkMapPutAtBound is a full map taking new keys: each Put forgets
-// the oldest, without the order's array growing beyond the bound.
+// the oldest.
 func BenchmarkMapPutAtBound(b *testing.B) {
 	const bound = 10000
 	m := capped.New[int](bound)
