@@ -107,6 +107,9 @@ type Server struct {
 	// streamPing is how often an idle event stream gets a comment, and
 	// streamWrite how long one event may take to reach its reader.
 	streamPing, streamWrite time.Duration
+	// exchanges pools the access log's exchangeContexts: at most one per
+	// request in flight is out of it.
+	exchanges sync.Pool
 }
 
 // New builds the edge around an engine; all routes are set up here.
@@ -131,6 +134,7 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	}
 	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{}),
 		streamPing: 15 * time.Second, streamWrite: 10 * time.Second}
+	s.exchanges.New = func() any { return new(exchangeContext) }
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The per-address rate limit keys on the peer's address: headers such
@@ -195,19 +199,24 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 // scraper does not drown the log.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
 		r := c.Request()
 		level := slog.LevelInfo
 		if r.URL.Path == AdminPrefix+"/health" || r.URL.Path == AdminPrefix+"/metrics" {
 			level = slog.LevelDebug
 		}
 		if !s.logsAccess(r.Context(), level) {
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
 			return nil
 		}
+		start := time.Now()
+		xc := s.exchanges.Get().(*exchangeContext)
+		*xc = exchangeContext{Context: c}
+		if err := next(xc); err != nil {
+			c.Error(err)
+		}
+		r = c.Request()
 		now := time.Now() // the line's time, and the end of its duration
 		var fields [11]field
 		line := append(fields[:0],
@@ -217,7 +226,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			intField("status", c.Response().Status),
 			floatField("duration_ms", float64(now.Sub(start).Microseconds())/1000),
 		)
-		if reply, ok := c.Get(replyKey).(*mock.Reply); ok {
+		if reply := &xc.reply; xc.answered {
 			line = append(line, stringField("session", reply.Session),
 				stringField("scenario", reply.Scenario), stringField("rule", reply.Rule))
 			if reply.IncidentNum != "" {
@@ -230,6 +239,8 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 				line = append(line, stringField("fault", string(reply.Fault)))
 			}
 		}
+		*xc = exchangeContext{} // the pool keeps no request's data
+		s.exchanges.Put(xc)
 		if s.cfg.AccessLog != nil {
 			s.cfg.AccessLog.write(now, level, "request", line)
 			return nil
@@ -241,6 +252,18 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		_ = s.cfg.Logger.Handler().Handle(r.Context(), rec)
 		return nil
 	}
+}
+
+// exchangeContext is a request's Echo context as the access log hands it
+// on: the mock handler leaves the engine's reply in it for the line. The
+// access log takes them from a pool (Server.exchanges) and clears them
+// before it gives them back, so that a line costs the heap nothing; a
+// handler must not keep its context past its return (Echo pools its own
+// the same way).
+type exchangeContext struct {
+	echo.Context
+	reply    mock.Reply
+	answered bool
 }
 
 // logsAccess reports whether access lines at level are written.
@@ -294,14 +317,11 @@ func (s *Server) handleMock(c echo.Context) error {
 		Oversize:   oversize,
 	})
 	release()
-	if s.logsAccess(r.Context(), slog.LevelInfo) {
-		c.Set(replyKey, &reply) // for the access log only
+	if xc, ok := c.(*exchangeContext); ok { // for the access line
+		xc.reply, xc.answered = reply, true
 	}
 	return s.write(c, reply)
 }
-
-// replyKey holds the engine's reply in the Echo context, for the access log.
-const replyKey = "cocmock.reply"
 
 // readBody reads a request body of at most limit bytes. Only a small
 // announced body is read into a buffer of its announced size; a larger one
