@@ -7,17 +7,18 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/net/netutil"
 
 	"github.com/cocmock/cocmock/mock"
@@ -141,7 +142,7 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	// as X-Forwarded-For are the client's to invent.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.requestID, s.accessLog, middleware.Recover())
+	e.Use(s.edge)
 
 	s.adminRoutes()
 	e.Any("/*", s.handleMock)
@@ -182,76 +183,99 @@ func (s *Server) Listener(ln net.Listener) net.Listener {
 	return netutil.LimitListener(ln, s.cfg.MaxConns)
 }
 
-// requestID gives every reply an X-Request-Id, as the real gateway does.
-func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+// edge is the one middleware every request passes (Echo wraps each
+// request's handler anew: one closure costs less than three). It gives the
+// reply its X-Request-Id, as the real gateway does; turns a handler's panic
+// into a 500 (recovering); and writes the access line: at info for the
+// simulated API and the sandbox API, at debug for probes (health,
+// metrics), so that a scraper does not drown the log.
+func (s *Server) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		r := c.Request()
 		id := s.engine.NewRequestID
-		if isAdmin(c.Request().URL.Path) {
+		if isAdmin(r.URL.Path) {
 			id = s.engine.NewAdminRequestID
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id())
-		return next(c)
-	}
-}
-
-// accessLog writes one line per exchange: at info for the simulated API
-// and the sandbox API, at debug for probes (health, metrics), so that a
-// scraper does not drown the log.
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
 		level := slog.LevelInfo
 		if r.URL.Path == AdminPrefix+"/health" || r.URL.Path == AdminPrefix+"/metrics" {
 			level = slog.LevelDebug
 		}
 		if !s.logsAccess(r.Context(), level) {
-			if err := next(c); err != nil {
+			if err := s.recovering(c, next); err != nil {
 				c.Error(err)
 			}
 			return nil
 		}
-		start := time.Now()
-		xc := s.exchanges.Get().(*exchangeContext)
-		*xc = exchangeContext{Context: c}
-		if err := next(xc); err != nil {
-			c.Error(err)
+		return s.logAccess(c, next, level)
+	}
+}
+
+// recovering runs next, turning a panic into the error it carries
+// (handleError answers it 500), the panicking goroutine's stack in the
+// log. http.ErrAbortHandler goes on up: net/http aborts the reply.
+func (s *Server) recovering(c echo.Context, next echo.HandlerFunc) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
 		}
-		r = c.Request()
-		now := time.Now() // the line's time, and the end of its duration
-		var fields [11]field
-		line := append(fields[:0],
-			stringField("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
-			stringField("method", r.Method),
-			stringField("path", r.URL.Path),
-			intField("status", c.Response().Status),
-			floatField("duration_ms", float64(now.Sub(start).Microseconds())/1000),
-		)
-		if reply := &xc.reply; xc.answered {
-			line = append(line, stringField("session", reply.Session),
-				stringField("scenario", reply.Scenario), stringField("rule", reply.Rule))
-			if reply.IncidentNum != "" {
-				line = append(line, stringField("incident_num", reply.IncidentNum))
-			}
-			if reply.OperateKey != "" {
-				line = append(line, stringField("operate_key", reply.OperateKey))
-			}
-			if reply.Fault != mock.NoFault {
-				line = append(line, stringField("fault", string(reply.Fault)))
-			}
+		if r == http.ErrAbortHandler {
+			panic(r)
 		}
-		*xc = exchangeContext{} // the pool keeps no request's data
-		s.exchanges.Put(xc)
-		if s.cfg.AccessLog != nil {
-			s.cfg.AccessLog.write(now, level, "request", line)
-			return nil
+		var ok bool
+		if err, ok = r.(error); !ok {
+			err = fmt.Errorf("%v", r)
 		}
-		rec := slog.NewRecord(now, level, "request", 0)
-		for _, f := range line {
-			rec.AddAttrs(f.attr())
+		s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "handler panicked",
+			slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()), slog.String("stack", string(debug.Stack())))
+	}()
+	return next(c)
+}
+
+// logAccess serves the request through next and writes its access line.
+func (s *Server) logAccess(c echo.Context, next echo.HandlerFunc, level slog.Level) error {
+	start := time.Now()
+	xc := s.exchanges.Get().(*exchangeContext)
+	*xc = exchangeContext{Context: c}
+	if err := s.recovering(xc, next); err != nil {
+		c.Error(err)
+	}
+	r := c.Request()
+	now := time.Now() // the line's time, and the end of its duration
+	var fields [11]field
+	line := append(fields[:0],
+		stringField("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+		stringField("method", r.Method),
+		stringField("path", r.URL.Path),
+		intField("status", c.Response().Status),
+		floatField("duration_ms", float64(now.Sub(start).Microseconds())/1000),
+	)
+	if reply := &xc.reply; xc.answered {
+		line = append(line, stringField("session", reply.Session),
+			stringField("scenario", reply.Scenario), stringField("rule", reply.Rule))
+		if reply.IncidentNum != "" {
+			line = append(line, stringField("incident_num", reply.IncidentNum))
 		}
-		_ = s.cfg.Logger.Handler().Handle(r.Context(), rec)
+		if reply.OperateKey != "" {
+			line = append(line, stringField("operate_key", reply.OperateKey))
+		}
+		if reply.Fault != mock.NoFault {
+			line = append(line, stringField("fault", string(reply.Fault)))
+		}
+	}
+	*xc = exchangeContext{} // the pool keeps no request's data
+	s.exchanges.Put(xc)
+	if s.cfg.AccessLog != nil {
+		s.cfg.AccessLog.write(now, level, "request", line)
 		return nil
 	}
+	rec := slog.NewRecord(now, level, "request", 0)
+	for _, f := range line {
+		rec.AddAttrs(f.attr())
+	}
+	_ = s.cfg.Logger.Handler().Handle(r.Context(), rec)
+	return nil
 }
 
 // exchangeContext is a request's Echo context as the access log hands it

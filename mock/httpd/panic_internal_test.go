@@ -1,0 +1,95 @@
+package httpd
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) lines() []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(l.b.String(), "\n") {
+		var e map[string]any
+		if json.Unmarshal([]byte(line), &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// A handler that panics is answered 500 in the sandbox's own error, with
+// its request id, and the panic is in the log, as is its access line; the
+// server goes on serving.
+func TestAPanickingHandlerIsAnswered500AndLogged(t *testing.T) {
+	var logs lockedLog
+	access := NewAccessLog(&logs, true, slog.LevelInfo)
+	s := New(newEngine(t), Config{AccessLog: access, Logger: slog.New(access.Handler(slog.NewJSONHandler(&logs, nil)))})
+	s.echo.GET("/boom", func(echo.Context) error { panic("boom") })
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+
+	resp, err := http.Get(srv.URL + "/boom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get(echo.HeaderXRequestID)
+	if resp.StatusCode != http.StatusInternalServerError || id == "" {
+		t.Fatalf("status %d, request id %q", resp.StatusCode, id)
+	}
+	var panicked, accessed bool
+	for _, e := range logs.lines() {
+		stack, _ := e["stack"].(string)
+		panicked = panicked || (e["msg"] == "handler panicked" && e["error"] == "boom" && e["path"] == "/boom" &&
+			strings.Contains(stack, "TestAPanickingHandlerIsAnswered500AndLogged"))
+		accessed = accessed || (e["msg"] == "request" && e["request_id"] == id && e["status"] == float64(500))
+	}
+	if !panicked || !accessed {
+		t.Fatalf("the panic and its stack logged: %v, its access line: %v\n%v", panicked, accessed, logs.lines())
+	}
+	if resp, err := http.Get(srv.URL + "/__admin/health"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("after the panic: %v %v", resp, err)
+	}
+}
+
+// With the access log off the panic is answered all the same; a handler
+// that panics with http.ErrAbortHandler aborts its reply, as net/http does.
+func TestAPanicIsAnsweredWithoutTheAccessLogAndAnAbortAborts(t *testing.T) {
+	s := New(newEngine(t), Config{})
+	s.echo.GET("/boom", func(echo.Context) error { panic(errors.New("boom")) })
+	s.echo.GET("/abort", func(echo.Context) error { panic(http.ErrAbortHandler) })
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/boom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if resp, err := http.Get(srv.URL + "/abort"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("an aborted reply arrived: status %d", resp.StatusCode)
+	}
+}
