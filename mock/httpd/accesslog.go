@@ -1,12 +1,14 @@
 package httpd
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -26,6 +28,17 @@ type AccessLog struct {
 	json  bool
 	level slog.Leveler
 	bufs  sync.Pool
+	// stamp is the text form's last time, kept for the lines of the same
+	// millisecond (a busy server writes dozens).
+	stamp atomic.Pointer[stamp]
+}
+
+// stamp is a millisecond of a location, formatted.
+type stamp struct {
+	sec  int64 // t.Unix()
+	ms   int   // the millisecond within it
+	loc  *time.Location
+	text []byte
 }
 
 // NewAccessLog writes lines to w, as JSON or as text, when their level is
@@ -133,7 +146,7 @@ func (a *AccessLog) write(t time.Time, level slog.Level, msg string, fields []fi
 		b = t.AppendFormat(append(b, `{"time":"`...), time.RFC3339Nano)
 		b = append(b, '"')
 	} else {
-		b = appendMillis(append(b, "time="...), t)
+		b = a.appendStamp(append(b, "time="...), t)
 	}
 	b = a.appendField(b, field{key: "level", kind: 's', s: level.String()})
 	b = a.appendField(b, field{key: "msg", kind: 's', s: msg})
@@ -172,6 +185,19 @@ func (a *AccessLog) appendField(b []byte, f field) []byte {
 		return strconv.AppendInt(b, f.i, 10)
 	}
 	return strconv.AppendFloat(b, f.f, 'g', -1, 64)
+}
+
+// appendStamp appends appendMillis(t), formatting it only when its
+// millisecond (or location) is not the last one's.
+func (a *AccessLog) appendStamp(b []byte, t time.Time) []byte {
+	sec, ms, loc := t.Unix(), t.Nanosecond()/1e6, t.Location()
+	if last := a.stamp.Load(); last != nil && last.sec == sec && last.ms == ms && last.loc == loc {
+		return append(b, last.text...)
+	}
+	n := len(b)
+	b = appendMillis(b, t)
+	a.stamp.Store(&stamp{sec: sec, ms: ms, loc: loc, text: bytes.Clone(b[n:])})
+	return b
 }
 
 // appendMillis is the text handler's time: RFC 3339 with exactly three

@@ -173,3 +173,27 @@ func TestLogHandlerWritesWhatSlogWould(t *testing.T) {
 		t.Fatalf("only %d records took the formatter's path", fast)
 	}
 }
+
+// One access log writes the lines of a millisecond with the time it
+// formatted for the first: every line is still slog's, across
+// milliseconds, seconds, zones, and before 1970.
+func TestAccessLogTimesAreSlogsLineAfterLine(t *testing.T) {
+	var mine, theirs bytes.Buffer
+	a := NewAccessLog(&mine, false, slog.LevelDebug)
+	h := slog.NewTextHandler(&theirs, &slog.HandlerOptions{Level: slog.LevelDebug})
+	zones := []*time.Location{time.UTC, time.FixedZone("x", 8*3600)}
+	for _, base := range []time.Time{time.Date(2026, 11, 28, 5, 59, 59, 990_000_000, time.UTC), time.Unix(-1, 995_000_000)} {
+		for i := range 400 {
+			at := base.Add(time.Duration(i) * 137 * time.Microsecond).In(zones[i/50%2])
+			mine.Reset()
+			theirs.Reset()
+			a.write(at, slog.LevelInfo, "request", []field{stringField("k", "v")})
+			rec := slog.NewRecord(at, slog.LevelInfo, "request", 0)
+			rec.AddAttrs(slog.String("k", "v"))
+			_ = h.Handle(context.Background(), rec)
+			if mine.String() != theirs.String() {
+				t.Fatalf("%v:\nmine: %sslog: %s", at, mine.String(), theirs.String())
+			}
+		}
+	}
+}
