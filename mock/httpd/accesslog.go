@@ -56,8 +56,10 @@ func (a *AccessLog) Enabled(level slog.Level) bool { return level >= a.level.Lev
 // attributes all are strings, ints or finite floats, each with a key (the
 // request path's notes are), goes through the access line's formatter;
 // any other record, and any handler derived by WithAttrs or WithGroup, is
-// next's: slog's own handler for the same writer, format and level. The
-// bytes are the same either way (TestLogHandlerWritesWhatSlogWould).
+// next's. next must be slog's own handler for the same writer, format and
+// level, without ReplaceAttr or AddSource (which the formatter does not
+// apply): then the bytes are the same either way
+// (TestLogHandlerWritesWhatSlogWould).
 func (a *AccessLog) Handler(next slog.Handler) slog.Handler { return &lineHandler{a: a, next: next} }
 
 type lineHandler struct {
@@ -80,6 +82,9 @@ func (h *lineHandler) WithGroup(name string) slog.Handler { return h.next.WithGr
 func (h *lineHandler) Handle(ctx context.Context, r slog.Record) error {
 	if r.Time.IsZero() || r.NumAttrs() > maxLineFields {
 		return h.next.Handle(ctx, r) // slog leaves a zero time out
+	}
+	if y := r.Time.Year(); h.a.json && (y < 0 || y > 9999) {
+		return h.next.Handle(ctx, r) // slog's JSON writes an error there
 	}
 	var buf [maxLineFields]field
 	fields, simple := buf[:0], true

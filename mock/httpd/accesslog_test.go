@@ -172,6 +172,16 @@ func TestLogHandlerWritesWhatSlogWould(t *testing.T) {
 	if fast < 1000 {
 		t.Fatalf("only %d records took the formatter's path", fast)
 	}
+	// A time slog's JSON handler cannot write as RFC 3339 stays slog's.
+	for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		var mine, theirs bytes.Buffer
+		rec := slog.NewRecord(at, slog.LevelInfo, "far", 0)
+		_ = NewAccessLog(&mine, true, slog.LevelDebug).Handler(slog.NewJSONHandler(&mine, nil)).Handle(context.Background(), rec)
+		_ = slog.NewJSONHandler(&theirs, nil).Handle(context.Background(), rec)
+		if mine.String() != theirs.String() {
+			t.Fatalf("year %d:\nmine: %sslog: %s", at.Year(), mine.String(), theirs.String())
+		}
+	}
 }
 
 // One access log writes the lines of a millisecond with the time it
