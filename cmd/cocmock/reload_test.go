@@ -256,15 +256,7 @@ func TestWatchReloadsASingleScenarioFile(t *testing.T) {
 	if err := os.WriteFile(file, team("v1"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	url, stderr, _ := start(t, []string{"--scenarios", file, "--watch", "--watch-poll", "100ms"}, nil)
-	defer func() {
-		if t.Failed() {
-			t.Log(stderr.String())
-		}
-	}()
-	if got := activeRule(t, url); got != "v1" {
-		t.Fatalf("rule %q at start", got)
-	}
+	url, _ := startWatching(t, file)
 	// A neighbour that would replace team if the folder were loaded.
 	if err := os.WriteFile(filepath.Join(dir, "other.yaml"), team("neighbour"), 0o644); err != nil {
 		t.Fatal(err)
@@ -273,6 +265,23 @@ func TestWatchReloadsASingleScenarioFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the edited file to load", func() bool { return activeRule(t, url) == "edited" })
+}
+
+// startWatching serves path with --watch (polling every 100ms), checks
+// that team's rule v1 is active, and logs the server's stderr if the test
+// fails.
+func startWatching(t *testing.T, path string) (url string, stderr *syncBuffer) {
+	t.Helper()
+	url, stderr, _ = start(t, []string{"--scenarios", path, "--watch", "--watch-poll", "100ms"}, nil)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(stderr.String())
+		}
+	})
+	if got := activeRule(t, url); got != "v1" {
+		t.Fatalf("rule %q at start", got)
+	}
+	return url, stderr
 }
 
 // team writes a valid team scenario whose one rule is named rule.
@@ -296,15 +305,7 @@ func TestWatchSurvivesFolderSwaps(t *testing.T) {
 	must(os.WriteFile(filepath.Join(dir, "..v1", "team.yaml"), team("v1"), 0o644))
 	must(os.Symlink("..v1", filepath.Join(dir, "..data")))
 	must(os.Symlink(filepath.Join("..data", "team.yaml"), filepath.Join(dir, "team.yaml")))
-	url, stderr, _ := start(t, []string{"--scenarios", dir, "--watch", "--watch-poll", "100ms"}, nil)
-	defer func() {
-		if t.Failed() {
-			t.Log(stderr.String())
-		}
-	}()
-	if got := activeRule(t, url); got != "v1" {
-		t.Fatalf("rule %q at start", got)
-	}
+	url, stderr := startWatching(t, dir)
 
 	// The ConfigMap update: a new ..v2, ..data swapped to it by rename.
 	must(os.MkdirAll(filepath.Join(dir, "..v2"), 0o755))

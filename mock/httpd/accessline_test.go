@@ -2,7 +2,6 @@ package httpd_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,7 +20,7 @@ import (
 // none of them for a sandbox API call, whatever ran before on the same
 // server, however many at once.
 func TestEachAccessLineCarriesItsOwnExchange(t *testing.T) {
-	var logs syncBuffer
+	var logs httpd.LogBuffer
 	access := httpd.NewAccessLog(&logs, true, slog.LevelInfo)
 	srv := httptest.NewServer(httpd.New(mocktest.NewEngine(t), httpd.Config{AccessLog: access, Logger: slog.New(access.Handler(slog.NewJSONHandler(&logs, nil)))}).Handler())
 	t.Cleanup(srv.Close)
@@ -71,9 +70,8 @@ func TestEachAccessLineCarriesItsOwnExchange(t *testing.T) {
 	for {
 		seen = 0
 		faulted := false
-		for _, line := range strings.Split(logs.String(), "\n") {
-			var e map[string]any
-			if json.Unmarshal([]byte(line), &e) != nil || e["msg"] != "request" {
+		for _, e := range logs.JSONLines() {
+			if e["msg"] != "request" {
 				continue
 			}
 			if e["incident_num"] == "IM-LINE-RESET" {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,7 +94,7 @@ func TestFaultsOnARealConnection(t *testing.T) {
 
 func TestDelays(t *testing.T) {
 	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir("../../testdata/scenarios/good"), mocktest.WithScenario("custom"))
-	var logs syncBuffer
+	var logs httpd.LogBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	srv := httptest.NewServer(httpd.New(eng, httpd.Config{Logger: logger}).Handler())
 	t.Cleanup(srv.Close)
@@ -140,21 +139,4 @@ func TestDelays(t *testing.T) {
 		}
 		t.Fatalf("no log line for the abandoned request: %s", logs.String())
 	})
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

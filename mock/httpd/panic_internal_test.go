@@ -1,40 +1,14 @@
 package httpd
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 )
-
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) lines() []map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []map[string]any
-	for _, line := range strings.Split(l.b.String(), "\n") {
-		var e map[string]any
-		if json.Unmarshal([]byte(line), &e) == nil {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // panicking serves s with two more routes: /boom panics with a string,
 // /abort with http.ErrAbortHandler.
@@ -62,7 +36,7 @@ func get(t *testing.T, url string) (int, string) {
 // its request id, and the panic is in the log, as is its access line; the
 // server goes on serving.
 func TestAPanickingHandlerIsAnswered500AndLogged(t *testing.T) {
-	var logs lockedLog
+	var logs LogBuffer
 	access := NewAccessLog(&logs, true, slog.LevelInfo)
 	url := panicking(t, New(newEngine(t), Config{AccessLog: access, Logger: slog.New(access.Handler(slog.NewJSONHandler(&logs, nil)))}))
 
@@ -71,14 +45,14 @@ func TestAPanickingHandlerIsAnswered500AndLogged(t *testing.T) {
 		t.Fatalf("status %d, request id %q", status, id)
 	}
 	var panicked, accessed bool
-	for _, e := range logs.lines() {
+	for _, e := range logs.JSONLines() {
 		stack, _ := e["stack"].(string)
 		panicked = panicked || (e["msg"] == "handler panicked" && e["error"] == "boom" && e["path"] == "/boom" &&
 			strings.Contains(stack, "httpd.panicking"))
 		accessed = accessed || (e["msg"] == "request" && e["request_id"] == id && e["status"] == float64(500))
 	}
 	if !panicked || !accessed {
-		t.Fatalf("the panic and its stack logged: %v, its access line: %v\n%v", panicked, accessed, logs.lines())
+		t.Fatalf("the panic and its stack logged: %v, its access line: %v\n%v", panicked, accessed, logs.JSONLines())
 	}
 	if status, _ := get(t, url+"/__admin/health"); status != 200 {
 		t.Fatalf("after the panic: status %d", status)
