@@ -106,20 +106,13 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, *httpd.AccessLo
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return nil, nil, usageError("--log-level %q: want debug, info, warn or error", level)
 	}
-	opts := &slog.HandlerOptions{Level: lvl}
-	var access *httpd.AccessLog
-	var lines slog.Handler
-	switch format {
-	case "text":
-		access, lines = httpd.NewAccessLog(w, false, lvl), slog.NewTextHandler(w, opts)
-	case "json":
-		access, lines = httpd.NewAccessLog(w, true, lvl), slog.NewJSONHandler(w, opts)
-	default:
+	if format != "text" && format != "json" {
 		return nil, nil, usageError("--log-format %q: want text or json", format)
 	}
 	// The other lines of the request path (a refusal, a failed signature)
 	// go through the access line's formatter too when they can.
-	return slog.New(access.Handler(lines)), access, nil
+	log, access := httpd.NewLogs(w, format == "json", lvl)
+	return log, access, nil
 }
 
 // version is the module version the binary was built from.

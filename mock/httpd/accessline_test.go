@@ -21,8 +21,8 @@ import (
 // server, however many at once.
 func TestEachAccessLineCarriesItsOwnExchange(t *testing.T) {
 	var logs httpd.LogBuffer
-	access := httpd.NewAccessLog(&logs, true, slog.LevelInfo)
-	srv := httptest.NewServer(httpd.New(mocktest.NewEngine(t), httpd.Config{AccessLog: access, Logger: slog.New(access.Handler(slog.NewJSONHandler(&logs, nil)))}).Handler())
+	log, access := httpd.NewLogs(&logs, true, slog.LevelInfo)
+	srv := httptest.NewServer(httpd.New(mocktest.NewEngine(t), httpd.Config{AccessLog: access, Logger: log}).Handler())
 	t.Cleanup(srv.Close)
 
 	want := map[string]string{} // request id -> incident_num ("" for admin calls)

@@ -1,14 +1,12 @@
 package httpd
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"math"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,17 +26,6 @@ type AccessLog struct {
 	json  bool
 	level slog.Leveler
 	bufs  sync.Pool
-	// stamp is the text form's last time, kept for the lines of the same
-	// millisecond (a busy server writes dozens).
-	stamp atomic.Pointer[stamp]
-}
-
-// stamp is a millisecond of a location, formatted.
-type stamp struct {
-	sec  int64 // t.Unix()
-	ms   int   // the millisecond within it
-	loc  *time.Location
-	text []byte
 }
 
 // NewAccessLog writes lines to w, as JSON or as text, when their level is
@@ -52,15 +39,27 @@ func NewAccessLog(w io.Writer, asJSON bool, level slog.Leveler) *AccessLog {
 // Enabled reports whether lines at level are written.
 func (a *AccessLog) Enabled(level slog.Level) bool { return level >= a.level.Level() }
 
-// Handler is a slog.Handler for the server's other lines. A record whose
-// attributes all are strings, ints or finite floats, each with a key (the
-// request path's notes are), goes through the access line's formatter;
-// any other record, and any handler derived by WithAttrs or WithGroup, is
-// next's. next must be slog's own handler for the same writer, format and
-// level, without ReplaceAttr or AddSource (which the formatter does not
-// apply): then the bytes are the same either way
+// NewLogs builds the server's logs on w, as JSON or as text, at level:
+// the logger for its lines, and the access log that writes its requests'
+// lines among them. The logger's lines whose attributes all are strings,
+// ints or finite floats, each with a key (the request path's notes are),
+// go through the access line's formatter too; any other line, and any
+// logger derived by With or WithGroup, is slog's own handler's, for the
+// same writer, format and level. The bytes are the same either way
 // (TestLogHandlerWritesWhatSlogWould).
-func (a *AccessLog) Handler(next slog.Handler) slog.Handler { return &lineHandler{a: a, next: next} }
+func NewLogs(w io.Writer, asJSON bool, level slog.Level) (*slog.Logger, *AccessLog) {
+	access := NewAccessLog(w, asJSON, level)
+	opts := &slog.HandlerOptions{Level: level}
+	var lines slog.Handler = slog.NewTextHandler(w, opts)
+	if asJSON {
+		lines = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(access.handler(lines)), access
+}
+
+// handler is the slog.Handler of NewLogs: next is slog's handler for the
+// access log's writer, format and level.
+func (a *AccessLog) handler(next slog.Handler) slog.Handler { return &lineHandler{a: a, next: next} }
 
 type lineHandler struct {
 	a    *AccessLog
@@ -96,7 +95,7 @@ func (h *lineHandler) Handle(ctx context.Context, r slog.Record) error {
 		case v.Kind() == slog.KindString:
 			fields = append(fields, stringField(at.Key, v.String()))
 		case v.Kind() == slog.KindInt64:
-			fields = append(fields, field{key: at.Key, kind: 'i', i: v.Int64()})
+			fields = append(fields, intField(at.Key, v.Int64()))
 		case v.Kind() == slog.KindFloat64 && !math.IsNaN(v.Float64()) && !math.IsInf(v.Float64(), 0):
 			fields = append(fields, floatField(at.Key, v.Float64()))
 		default:
@@ -121,8 +120,8 @@ type field struct {
 	f    float64
 }
 
-func stringField(key, v string) field  { return field{key: key, kind: 's', s: v} }
-func intField(key string, v int) field { return field{key: key, kind: 'i', i: int64(v)} }
+func stringField(key, v string) field    { return field{key: key, kind: 's', s: v} }
+func intField(key string, v int64) field { return field{key: key, kind: 'i', i: v} }
 func floatField(key string, v float64) field {
 	return field{key: key, kind: 'f', f: v}
 }
@@ -151,7 +150,7 @@ func (a *AccessLog) write(t time.Time, level slog.Level, msg string, fields []fi
 		b = t.AppendFormat(append(b, `{"time":"`...), time.RFC3339Nano)
 		b = append(b, '"')
 	} else {
-		b = a.appendStamp(append(b, "time="...), t)
+		b = appendMillis(append(b, "time="...), t)
 	}
 	b = a.appendField(b, field{key: "level", kind: 's', s: level.String()})
 	b = a.appendField(b, field{key: "msg", kind: 's', s: msg})
@@ -190,19 +189,6 @@ func (a *AccessLog) appendField(b []byte, f field) []byte {
 		return strconv.AppendInt(b, f.i, 10)
 	}
 	return strconv.AppendFloat(b, f.f, 'g', -1, 64)
-}
-
-// appendStamp appends appendMillis(t), formatting it only when its
-// millisecond (or location) is not the last one's.
-func (a *AccessLog) appendStamp(b []byte, t time.Time) []byte {
-	sec, ms, loc := t.Unix(), t.Nanosecond()/1e6, t.Location()
-	if last := a.stamp.Load(); last != nil && last.sec == sec && last.ms == ms && last.loc == loc {
-		return append(b, last.text...)
-	}
-	n := len(b)
-	b = appendMillis(b, t)
-	a.stamp.Store(&stamp{sec: sec, ms: ms, loc: loc, text: bytes.Clone(b[n:])})
-	return b
 }
 
 // appendMillis is the text handler's time: RFC 3339 with exactly three

@@ -54,7 +54,7 @@ func TestAccessLogWritesWhatSlogWould(t *testing.T) {
 			key := accessStrings[rng.IntN(len(accessStrings))]
 			switch rng.IntN(4) {
 			case 0:
-				fields = append(fields, intField(key, rng.IntN(1000)-100))
+				fields = append(fields, intField(key, rng.Int64N(1000)-100))
 			case 1:
 				fields = append(fields, floatField(key, float64(rng.IntN(5_000_000))/1000))
 			case 2:
@@ -149,7 +149,7 @@ func TestLogHandlerWritesWhatSlogWould(t *testing.T) {
 				return slog.NewTextHandler(w, opts)
 			}
 			slow := 0
-			h := NewAccessLog(&mine, asJSON, slog.LevelDebug).Handler(countingHandler{newHandler(&mine), &slow})
+			h := NewAccessLog(&mine, asJSON, slog.LevelDebug).handler(countingHandler{newHandler(&mine), &slow})
 			rec := slog.NewRecord(at, level, msg, 0)
 			rec.AddAttrs(list...)
 			if err := h.Handle(context.Background(), rec); err != nil {
@@ -176,7 +176,8 @@ func TestLogHandlerWritesWhatSlogWould(t *testing.T) {
 	for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
 		var mine, theirs bytes.Buffer
 		rec := slog.NewRecord(at, slog.LevelInfo, "far", 0)
-		_ = NewAccessLog(&mine, true, slog.LevelDebug).Handler(slog.NewJSONHandler(&mine, nil)).Handle(context.Background(), rec)
+		log, _ := NewLogs(&mine, true, slog.LevelInfo)
+		_ = log.Handler().Handle(context.Background(), rec)
 		_ = slog.NewJSONHandler(&theirs, nil).Handle(context.Background(), rec)
 		if mine.String() != theirs.String() {
 			t.Fatalf("year %d:\nmine: %sslog: %s", at.Year(), mine.String(), theirs.String())
@@ -184,8 +185,7 @@ func TestLogHandlerWritesWhatSlogWould(t *testing.T) {
 	}
 }
 
-// One access log writes the lines of a millisecond with the time it
-// formatted for the first: every line is still slog's, across
+// Times written line after line by one access log are slog's, across
 // milliseconds, seconds, zones, and before 1970.
 func TestAccessLogTimesAreSlogsLineAfterLine(t *testing.T) {
 	var mine, theirs bytes.Buffer

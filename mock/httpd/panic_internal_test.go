@@ -37,8 +37,8 @@ func get(t *testing.T, url string) (int, string) {
 // server goes on serving.
 func TestAPanickingHandlerIsAnswered500AndLogged(t *testing.T) {
 	var logs LogBuffer
-	access := NewAccessLog(&logs, true, slog.LevelInfo)
-	url := panicking(t, New(newEngine(t), Config{AccessLog: access, Logger: slog.New(access.Handler(slog.NewJSONHandler(&logs, nil)))}))
+	log, access := NewLogs(&logs, true, slog.LevelInfo)
+	url := panicking(t, New(newEngine(t), Config{AccessLog: access, Logger: log}))
 
 	status, id := get(t, url+"/boom")
 	if status != http.StatusInternalServerError || id == "" {

@@ -248,7 +248,7 @@ func (s *Server) logAccess(c echo.Context, next echo.HandlerFunc, level slog.Lev
 		stringField("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 		stringField("method", r.Method),
 		stringField("path", r.URL.Path),
-		intField("status", c.Response().Status),
+		intField("status", int64(c.Response().Status)),
 		floatField("duration_ms", float64(now.Sub(start).Microseconds())/1000),
 	)
 	if reply := &xc.reply; xc.answered {
