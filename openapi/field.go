@@ -164,15 +164,7 @@ func narrow(s *openapi3.Schema, when map[string][]string) []*openapi3.Schema {
 	}
 	var out []*openapi3.Schema
 	for _, v := range values {
-		ref, mapped := mappedRef(s.Discriminator, v)
-		if !mapped {
-			continue
-		}
-		for _, b := range s.OneOf {
-			if b.Ref == ref && b.Value != nil {
-				out = append(out, b.Value)
-			}
-		}
+		out = slices.AppendSeq(out, mappedBranches(s, v))
 	}
 	if len(out) == 0 {
 		return []*openapi3.Schema{s}
@@ -184,21 +176,21 @@ func narrow(s *openapi3.Schema, when map[string][]string) []*openapi3.Schema {
 // the result stands for "anything" (an open object, or a schema with no
 // type).
 func resolve(schemas []*openapi3.Schema, path []string) []*openapi3.Schema {
-	var flat []*openapi3.Schema
-	var expand func(s *openapi3.Schema, depth int)
-	expand = func(s *openapi3.Schema, depth int) {
-		if s == nil || depth > 32 {
+	var flat []*openapi3.Schema // each schema once, however often composed
+	var expand func(s *openapi3.Schema)
+	expand = func(s *openapi3.Schema) {
+		if s == nil || slices.Contains(flat, s) {
 			return
 		}
 		flat = append(flat, s)
 		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 			for _, r := range refs {
-				expand(r.Value, depth+1)
+				expand(r.Value)
 			}
 		}
 	}
 	for _, s := range schemas {
-		expand(s, 0)
+		expand(s)
 	}
 	if len(path) == 0 {
 		var leaves []*openapi3.Schema
@@ -225,24 +217,12 @@ func resolve(schemas []*openapi3.Schema, path []string) []*openapi3.Schema {
 			open = true // an object that declares nothing, or a schema with no type, takes anything
 		}
 	}
-	if open {
-		next = append(next, nil)
-	}
-	if len(next) == 0 {
+	if len(next) == 0 && !open {
 		return nil
 	}
-	var declared []*openapi3.Schema
-	anything := false
-	for _, n := range next {
-		if n == nil {
-			anything = true
-		} else {
-			declared = append(declared, n)
-		}
-	}
-	out := resolve(declared, path[1:])
-	if anything {
-		out = append(out, nil)
+	out := resolve(next, path[1:])
+	if open {
+		out = append(out, nil) // past an open schema, anything goes
 	}
 	return out
 }

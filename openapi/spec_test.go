@@ -346,3 +346,60 @@ paths:
 		t.Fatalf("readOnly id accepted in a request: %v", v)
 	}
 }
+
+// recursivePet is the usual polymorphism: the parent's discriminator picks
+// a branch that is allOf the parent again.
+const recursivePet = `
+openapi: 3.0.3
+info: {title: pets, version: "1"}
+paths:
+  /p:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Pet"}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [pet_type]
+      properties:
+        pet_type: {type: string}
+        name: {type: string}
+      discriminator:
+        propertyName: pet_type
+        mapping: {cat: "#/components/schemas/Cat"}
+      oneOf:
+        - $ref: "#/components/schemas/Cat"
+    Cat:
+      allOf:
+        - $ref: "#/components/schemas/Pet"
+        - type: object
+          properties:
+            lives: {type: integer}
+`
+
+// A branch that allOfs back to its parent is walked once: the unknown
+// keys come out (each once), and the walk ends.
+func TestUnknownFieldsEndOnARecursiveDiscriminator(t *testing.T) {
+	spec, err := openapi.Load("pets", []byte(recursivePet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _, err := spec.Route("POST", "/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := map[string]any{"pet_type": "cat", "name": "Tom", "lives": 9.0, "nope": true}
+	for range 2 { // the second from the cache
+		if got := op.UnknownFields(body); !slices.Equal(got, []string{"nope"}) {
+			t.Fatalf("unknown fields %v, want [nope]", got)
+		}
+	}
+	f, ok := op.BodyField([]string{"lives"}, map[string][]string{"pet_type": {"cat"}})
+	if accepts, want := f.Accepts("x"); !ok || accepts {
+		t.Fatalf("the linter's lookup of lives: found %v, takes a string %v (%s)", ok, accepts, want)
+	}
+}

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"iter"
 	"slices"
 	"strconv"
 	"sync"
@@ -29,61 +30,105 @@ func (op *Operation) UnknownFields(body any) []string {
 // knownProperties caches, for each schema and each choice its
 // discriminators can make, the property schemas that apply: gathering them
 // afresh was most of the walk's cost. The choices are the mappings' names
-// (and "none"), so the cache is bounded by the document.
+// (and "none") along the schema's compositions, so the cache is bounded by
+// the document.
 type knownProperties struct {
 	mu    sync.RWMutex
-	cache map[*openapi3.Schema]map[string]map[string][]*openapi3.Schema
+	cache map[choiceKey]map[string][]*openapi3.Schema
 }
 
-// of returns the property schemas that apply to obj (gatherProperties).
-// The map returned is shared: read it only.
+type choiceKey struct {
+	schema *openapi3.Schema
+	choice string
+}
+
+// of returns the property schemas that apply to obj: the properties of
+// each schema appliedSchemas yields. The map returned is shared: read it
+// only.
 func (k *knownProperties) of(schema *openapi3.Schema, obj map[string]any) map[string][]*openapi3.Schema {
 	var buf [96]byte
-	choice := discriminatorChoice(schema, obj, buf[:0])
+	choice := buf[:0]
+	var seen [16]*openapi3.Schema
+	appliedSchemas(schema, obj, seen[:0], nil, func(name string, ok bool) {
+		if !ok {
+			choice = append(choice, 0)
+			return
+		}
+		choice = append(append(strconv.AppendInt(choice, int64(len(name)), 10), ':'), name...)
+	})
 	k.mu.RLock()
-	props, ok := k.cache[schema][string(choice)]
+	props, ok := k.cache[choiceKey{schema, string(choice)}]
 	k.mu.RUnlock()
 	if ok {
 		return props
 	}
 	props = map[string][]*openapi3.Schema{}
-	gatherProperties(schema, obj, props)
+	appliedSchemas(schema, obj, seen[:0], func(s *openapi3.Schema) {
+		for name, ref := range s.Properties {
+			if ref != nil && ref.Value != nil {
+				props[name] = append(props[name], ref.Value)
+			}
+		}
+	}, nil)
 	k.mu.Lock()
 	if k.cache == nil {
-		k.cache = map[*openapi3.Schema]map[string]map[string][]*openapi3.Schema{}
+		k.cache = map[choiceKey]map[string][]*openapi3.Schema{}
 	}
-	if k.cache[schema] == nil {
-		k.cache[schema] = map[string]map[string][]*openapi3.Schema{}
-	}
-	k.cache[schema][string(choice)] = props
+	k.cache[choiceKey{schema, string(choice)}] = props
 	k.mu.Unlock()
 	return props
 }
 
-// discriminatorChoice names the branches gatherProperties takes for obj:
-// for each discriminator on its way, the mapping's name obj gives (its
-// length, ':', the name), or a zero byte when it gives none the mapping
-// names.
-func discriminatorChoice(schema *openapi3.Schema, obj map[string]any, b []byte) []byte {
+// appliedSchemas walks the schemas whose properties apply to obj, each
+// once: the schema, its allOf parts, and the oneOf branch its
+// discriminator selects, in that order, depth first. visit (if set) gets
+// each; choose (if set) gets each discriminator's choice on the way: the
+// name obj gives, and whether the mapping names it (only a string can be
+// followed). seen holds the schemas already walked, so that a branch that
+// allOfs back to its parent (the usual polymorphism) is not walked again.
+func appliedSchemas(schema *openapi3.Schema, obj map[string]any, seen []*openapi3.Schema,
+	visit func(*openapi3.Schema), choose func(name string, ok bool)) []*openapi3.Schema {
+	if schema == nil || slices.Contains(seen, schema) {
+		return seen
+	}
+	seen = append(seen, schema)
+	if visit != nil {
+		visit(schema)
+	}
 	for _, ref := range schema.AllOf {
-		if ref != nil && ref.Value != nil {
-			b = discriminatorChoice(ref.Value, obj, b)
+		if ref != nil {
+			seen = appliedSchemas(ref.Value, obj, seen, visit, choose)
 		}
 	}
 	if d := schema.Discriminator; d != nil {
-		key, isString := obj[d.PropertyName].(string)
-		ref, ok := mappedRef(d, key)
-		if !isString || !ok { // gatherProperties follows strings only
-			return append(b, 0)
+		name, isString := obj[d.PropertyName].(string)
+		_, mapped := mappedRef(d, name)
+		if choose != nil {
+			choose(name, isString && mapped)
 		}
-		b = append(append(strconv.AppendInt(b, int64(len(key)), 10), ':'), key...)
-		for _, branch := range schema.OneOf {
-			if branch.Ref == ref && branch.Value != nil {
-				b = discriminatorChoice(branch.Value, obj, b)
+		if isString && mapped {
+			for branch := range mappedBranches(schema, name) {
+				seen = appliedSchemas(branch, obj, seen, visit, choose)
 			}
 		}
 	}
-	return b
+	return seen
+}
+
+// mappedBranches yields the oneOf branches of s that its discriminator's
+// mapping names for value.
+func mappedBranches(s *openapi3.Schema, value string) iter.Seq[*openapi3.Schema] {
+	return func(yield func(*openapi3.Schema) bool) {
+		ref, ok := mappedRef(s.Discriminator, value)
+		if !ok {
+			return
+		}
+		for _, b := range s.OneOf {
+			if b != nil && b.Ref == ref && b.Value != nil && !yield(b.Value) {
+				return
+			}
+		}
+	}
 }
 
 func (k *knownProperties) unknownFields(schema *openapi3.Schema, value any, prefix string, out *[]string) {
@@ -106,33 +151,6 @@ func (k *knownProperties) unknownFields(schema *openapi3.Schema, value any, pref
 		}
 		for _, s := range sub {
 			k.unknownFields(s, v, prefix+key+".", out)
-		}
-	}
-}
-
-// gatherProperties collects the property schemas that apply to obj: the
-// schema's own, those of its allOf parts, and those of the oneOf branch its
-// discriminator selects.
-func gatherProperties(schema *openapi3.Schema, obj map[string]any, props map[string][]*openapi3.Schema) {
-	for name, ref := range schema.Properties {
-		if ref != nil && ref.Value != nil {
-			props[name] = append(props[name], ref.Value)
-		}
-	}
-	for _, ref := range schema.AllOf {
-		if ref != nil && ref.Value != nil {
-			gatherProperties(ref.Value, obj, props)
-		}
-	}
-	if d := schema.Discriminator; d != nil {
-		if key, ok := obj[d.PropertyName].(string); ok {
-			if ref, ok := mappedRef(d, key); ok {
-				for _, branch := range schema.OneOf {
-					if branch.Ref == ref && branch.Value != nil {
-						gatherProperties(branch.Value, obj, props)
-					}
-				}
-			}
 		}
 	}
 }
