@@ -13,10 +13,11 @@ import (
 // none is lost. The buffer is the bound: a slow stderr makes writers wait,
 // it never grows.
 type logWriter struct {
-	mu   sync.Mutex
-	buf  *bufio.Writer
-	stop chan struct{}
-	done chan struct{}
+	mu     sync.Mutex
+	buf    *bufio.Writer
+	closed bool // after Close, lines go straight through
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 const flushEvery = 200 * time.Millisecond
@@ -43,7 +44,11 @@ func newLogWriter(w io.Writer) *logWriter {
 func (l *logWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.buf.Write(p)
+	n, err := l.buf.Write(p)
+	if err == nil && l.closed {
+		err = l.buf.Flush()
+	}
+	return n, err
 }
 
 func (l *logWriter) flush() {
@@ -52,8 +57,12 @@ func (l *logWriter) flush() {
 	l.mu.Unlock()
 }
 
-// Close flushes what is buffered and stops the flushing goroutine.
+// Close flushes what is buffered and stops the flushing goroutine; a line
+// written after it (a goroutine still winding down) is written at once.
 func (l *logWriter) Close() {
 	close(l.stop)
 	<-l.done
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
 }

@@ -26,4 +26,9 @@ func TestTheLogIsBufferedButNeverLost(t *testing.T) {
 	if got := strings.Count(out.String(), "\n"); got != 1001 || !strings.HasSuffix(out.String(), "the last line\n") {
 		t.Fatalf("%d lines after Close", got)
 	}
+	// A line after Close is not left in the buffer.
+	_, _ = w.Write([]byte("after close\n"))
+	if !strings.HasSuffix(out.String(), "after close\n") {
+		t.Fatal("a line written after Close never reached the writer")
+	}
 }

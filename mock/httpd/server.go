@@ -196,7 +196,8 @@ func (s *Server) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		if isAdmin(r.URL.Path) {
 			id = s.engine.NewAdminRequestID
 		}
-		c.Response().Header().Set(echo.HeaderXRequestID, id())
+		rid := id()
+		c.Response().Header().Set(echo.HeaderXRequestID, rid)
 		level := slog.LevelInfo
 		if r.URL.Path == AdminPrefix+"/health" || r.URL.Path == AdminPrefix+"/metrics" {
 			level = slog.LevelDebug
@@ -207,7 +208,7 @@ func (s *Server) edge(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return nil
 		}
-		return s.logAccess(c, next, level)
+		return s.logAccess(c, next, level, rid)
 	}
 }
 
@@ -234,7 +235,7 @@ func (s *Server) recovering(c echo.Context, next echo.HandlerFunc) (err error) {
 }
 
 // logAccess serves the request through next and writes its access line.
-func (s *Server) logAccess(c echo.Context, next echo.HandlerFunc, level slog.Level) error {
+func (s *Server) logAccess(c echo.Context, next echo.HandlerFunc, level slog.Level, requestID string) error {
 	start := time.Now()
 	xc := s.exchanges.Get().(*exchangeContext)
 	*xc = exchangeContext{Context: c}
@@ -245,7 +246,7 @@ func (s *Server) logAccess(c echo.Context, next echo.HandlerFunc, level slog.Lev
 	now := time.Now() // the line's time, and the end of its duration
 	var fields [11]field
 	line := append(fields[:0],
-		stringField("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+		stringField("request_id", requestID),
 		stringField("method", r.Method),
 		stringField("path", r.URL.Path),
 		intField("status", int64(c.Response().Status)),
@@ -313,17 +314,10 @@ func (s *Server) handleMock(c echo.Context) error {
 	}
 	defer release()
 	if r.ContentLength > smallBody || r.ContentLength < 0 {
-		timeout := time.NewTimer(s.cfg.ReadTimeout)
-		select {
-		case s.largeBodies <- struct{}{}:
-			held = true
-			timeout.Stop()
-		case <-timeout.C:
-			return abandon(c)
-		case <-r.Context().Done():
-			timeout.Stop()
+		if !s.roomForLargeBody(r.Context()) {
 			return abandon(c)
 		}
+		held = true
 	}
 	body, oversize, err := readBody(c.Response(), r, s.cfg.MaxBody)
 	if err != nil {
@@ -345,6 +339,26 @@ func (s *Server) handleMock(c echo.Context) error {
 		xc.reply, xc.answered = reply, true
 	}
 	return s.write(c, reply)
+}
+
+// roomForLargeBody takes a large body's slot in the BodyBytes budget,
+// waiting for one within ReadTimeout (a timer only when none is free); it
+// is false when the wait ran out or the client left.
+func (s *Server) roomForLargeBody(ctx context.Context) bool {
+	select {
+	case s.largeBodies <- struct{}{}:
+		return true
+	default:
+	}
+	timeout := time.NewTimer(s.cfg.ReadTimeout)
+	defer timeout.Stop()
+	select {
+	case s.largeBodies <- struct{}{}:
+		return true
+	case <-timeout.C:
+	case <-ctx.Done():
+	}
+	return false
 }
 
 // readBody reads a request body of at most limit bytes. Only a small
