@@ -144,14 +144,15 @@ func Load(name string, data []byte) (*Spec, error) {
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			s.ops[op] = &Operation{
+			o := &Operation{
 				ID: op.OperationID, Method: method, Path: path, op: op,
 				route:     &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
 				hasParams: len(op.Parameters) > 0 || len(item.Parameters) > 0,
 				readOnly:  bodyHasReadOnly(op),
+				words:     bodyVocabulary(op),
 			}
-			s.ops[op].verdicts = bodyVerdicts(s.ops[op])
-			s.ops[op].words = bodyVocabulary(op)
+			o.verdicts = bodyVerdicts(o)
+			s.ops[op] = o
 		}
 	}
 	// The declared servers name the cloud's hosts; a mock answers on any
@@ -307,9 +308,10 @@ type Checked struct {
 // ValidateRequest checks a request against its operation, collecting every
 // violation. The body is decoded once, here.
 //
-// The JSON body is checked by kin-openapi's schema validator directly, on
-// the value decoded here; openapi3filter checks the rest (parameters) when
-// the operation has any. Going through openapi3filter for the body too
+// The JSON body is decoded here, once, and checked by the schema's
+// compiled verdict (kin-openapi's fail-fast walk where there is none);
+// kin-openapi words the violations of a body that fails. openapi3filter
+// checks the rest (parameters) when the operation has any. Going through openapi3filter for the body too
 // reads it three times and deep-copies it for the oneOf: the profile put
 // validation that way at 70% of Engine.Serve. Security requirements are
 // not checked here: the gateway step (mock/auth) does that.
@@ -386,8 +388,11 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 		}
 		return nil, nil
 	}
-	mt := op.mediaType(contentType)
-	if mt == nil || !isJSON(contentType) {
+	var mt *openapi3.MediaType
+	if isJSON(contentType) { // only JSON types reach the media-type memo
+		mt = op.mediaType(contentType)
+	}
+	if mt == nil {
 		return nil, []Violation{{Kind: KindContentType, Reason: fmt.Sprintf("header Content-Type has unexpected value %q", contentType)}}
 	}
 	value, err := decodeBody(body, op.words)
@@ -401,8 +406,8 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 	// without one, kin-openapi fail-fast), which builds no error values,
 	// and collect every violation only for a body that fails.
 	schema := mt.Schema.Value
-	// VisitAsRequest: a readOnly property is refused in a request, as
-	// openapi3filter does.
+	// With a readOnly property in the body's schema, VisitAsRequest: it is
+	// refused in a request, as openapi3filter does.
 	opts := []openapi3.SchemaValidationOption{openapi3.FailFast()}
 	if op.readOnly {
 		opts = append(opts, openapi3.VisitAsRequest())
