@@ -21,7 +21,7 @@ const maxValueInMessage = 64
 
 // invalidRequest is the service's answer to a request that breaks the
 // contract: 400 GOM.00007256 naming the first offending field in COC's own
-// words, with the full list (joined: their joinViolations, already made
+// words, with the full list (joined: their joinStrings, already made
 // for the log) in a header.
 func invalidRequest(violations []openapi.Violation, joined string, header http.Header) Reply {
 	r := gomReply(http.StatusBadRequest, CodeInvalidParameter, violationMessage(violations[0], header), nil)
@@ -29,11 +29,7 @@ func invalidRequest(violations []openapi.Violation, joined string, header http.H
 	return r
 }
 
-func joinViolations(violations []openapi.Violation) string {
-	return joinStrings(violationStrings(violations))
-}
-
-// joinStrings is joinViolations of violations already worded.
+// joinStrings joins worded violations for a header and the log.
 func joinStrings(worded []string) string {
 	return headerSafe(strings.Join(worded, "; "))
 }

@@ -465,10 +465,11 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 	reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(data.Faker().Rand), Fault: r.Fault}
 	if r.Contract && r.Fault == scenarios.NoFault && r.Templated() {
 		if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
-			e.note(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
-				slog.String("request_id", data.RequestID), slog.String("violations", joinViolations(v)))
-			reply.Header.Set(ViolationsHeader, joinViolations(v))
 			reply.Violations = violationStrings(v)
+			joined := joinStrings(reply.Violations)
+			e.note(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
+				slog.String("request_id", data.RequestID), slog.String("violations", joined))
+			reply.Header.Set(ViolationsHeader, joined)
 		}
 	}
 	return reply, nil

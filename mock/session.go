@@ -36,7 +36,7 @@ type session struct {
 	id        string
 	mu        sync.Mutex
 	scenario  string
-	counters  *counters
+	counters  *capped.Map[int] // sequence counters, by key (next)
 	incidents *incident.Store
 	journal   *journal
 	// dropped is set when the session is forgotten; requests still holding
@@ -49,7 +49,7 @@ type session struct {
 func newSession(id string, journalSize int) *session {
 	return &session{
 		id:        id,
-		counters:  newCounters(MaxCountersPerSession),
+		counters:  capped.New[int](MaxCountersPerSession),
 		incidents: incident.NewStore(MaxIncidentsPerSession),
 		journal:   newJournal(journalSize),
 	}
@@ -57,7 +57,6 @@ func newSession(id string, journalSize int) *session {
 
 // next returns how many times key was counted before, and counts it. The
 // caller holds s.mu.
-func (s *session) next(key string) int { return s.counters.next(key) }
 
 func (s *session) activeScenario() string {
 	s.mu.Lock()
@@ -67,23 +66,19 @@ func (s *session) activeScenario() string {
 
 // stateBytes is what the session's incidents and counters hold. The caller
 // holds s.mu.
-func (s *session) stateBytes() int { return s.incidents.Bytes() + s.counters.byKey.Bytes() }
+func (s *session) stateBytes() int { return s.incidents.Bytes() + s.counters.Bytes() }
 
-// counters are a session's sequence counters; beyond max the oldest key is
-// forgotten. Each counts its key and counterOverhead against the state
-// budget.
-type counters struct{ byKey *capped.Map[int] }
-
-func newCounters(max int) *counters { return &counters{byKey: capped.New[int](max)} }
-
-func (c *counters) next(key string) int {
+// next is a sequence counter's value, then counts it up. Beyond
+// MaxCountersPerSession keys the oldest is forgotten; each counts its key
+// and counterOverhead against the state budget. The caller holds s.mu.
+func (s *session) next(key string) int {
 	if len(key) > maxCounterKey {
 		// A per value is the client's to size: keep its hash instead.
 		sum := sha256.Sum256([]byte(key))
 		key = hex.EncodeToString(sum[:])
 	}
-	n, _ := c.byKey.Get(key)
-	c.byKey.Put(key, n+1, len(key)+counterOverhead)
+	n, _ := s.counters.Get(key)
+	s.counters.Put(key, n+1, len(key)+counterOverhead)
 	return n
 }
 
@@ -237,8 +232,8 @@ func (s *sessions) trim(sess *session, journal, state bool) {
 	for state && s.stateBytes.Load() > lowMark(s.stateCap) && sess.incidents.Len() > 0 {
 		s.stateBytes.Add(-int64(sess.incidents.DropOldest()))
 	}
-	for state && s.stateBytes.Load() > lowMark(s.stateCap) && sess.counters.byKey.Len() > 0 {
-		s.stateBytes.Add(-int64(sess.counters.byKey.DropOldest()))
+	for state && s.stateBytes.Load() > lowMark(s.stateCap) && sess.counters.Len() > 0 {
+		s.stateBytes.Add(-int64(sess.counters.DropOldest()))
 	}
 }
 
@@ -274,7 +269,7 @@ func (s *sessions) dropAll() {
 // scenario stays, as a session's setting rather than its state.
 func (s *sessions) reset(sess *session) {
 	s.change(sess, func() {
-		sess.counters = newCounters(MaxCountersPerSession)
+		sess.counters = capped.New[int](MaxCountersPerSession)
 		sess.incidents = incident.NewStore(MaxIncidentsPerSession)
 		sess.journal.clear()
 	})
