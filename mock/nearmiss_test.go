@@ -88,3 +88,29 @@ func TestNearMissesReadBackFromJSON(t *testing.T) {
 		t.Fatalf("round trip changed the exchange:\n%s\n%s", b, again)
 	}
 }
+
+// A near miss keeps at most 200 bytes of the request's value, cut on a
+// character, however long the value.
+func TestANearMissKeepsLittleOfAHugeValue(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "one.yaml"), []byte(`name: one
+description: one rule a long header misses
+operation: HandleCocIncident
+rules:
+  - name: x-only
+    when: {header.X-Team: red}
+    respond: {status: 400, gom: {code: GOM.00007256, message: x}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng := mocktest.NewEngine(t, mocktest.WithScenarioDir(dir), mocktest.WithScenario("one"))
+	send(eng, mocktest.HandleBody("IM-LONG", "acceptedIncident1"), "X-Team: "+strings.Repeat("中", 10_000))
+	x, _ := eng.Requests("", mock.Filter{})
+	if len(x) != 1 || len(x[0].NearMisses) != 1 {
+		t.Fatalf("%+v", x)
+	}
+	actual := x[0].NearMisses[0].Actual
+	if len(actual) > 210 || !strings.HasPrefix(actual, `"中`) || !strings.HasSuffix(actual, `中…"`) {
+		t.Fatalf("the near miss keeps %d bytes: %.80s…", len(actual), actual)
+	}
+}

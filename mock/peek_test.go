@@ -5,30 +5,30 @@ import (
 	"testing"
 )
 
-// The decoded object answers only when it must agree with encoding/json's
-// own reading of the body, whose case-insensitive, last-match-wins rules
-// it cannot see in a map.
-func TestPeekKeysFromTheDecodedBodyAgreesWithReadingTheBody(t *testing.T) {
-	for _, body := range []string{
-		`{"incident_num":"IM1","operate_key":"acceptIncident1"}`,
-		`{"incident_num":"IM1","incident_num":"IM2","operate_key":7}`,
-		`{"Incident_Num":"IM-CASE","operate_key":"k"}`,
-		`{"incident_num":"IM1","INCIDENT_NUM":"IM2"}`,
-		`{"INCIDENT_NUM":"IM2","incident_num":"IM1"}`,
-		`{"operate_\u212aey":"kelvin","operate_key":"k"}`, // the Kelvin sign folds to k
-		`{"operate_key":"k","operate_\u212aey":"kelvin"}`,
-		`{"incident_num":null,"operate_key":["k"]}`,
-		`{"other":"x"}`,
-		`{}`,
+// A refused body is filed under the keys encoding/json reads into a
+// struct: in any case, the last match winning. The decoded object answers
+// only when it must agree with that, which a map cannot show.
+func TestPeekKeysReadsAsEncodingJSONDoes(t *testing.T) {
+	for _, tc := range []struct{ body, num, key string }{
+		{`{"incident_num":"IM1","operate_key":"acceptIncident1"}`, "IM1", "acceptIncident1"},
+		{`{"incident_num":"IM1","incident_num":"IM2","operate_key":7}`, "IM2", ""},
+		{`{"Incident_Num":"IM-CASE","operate_key":"k"}`, "IM-CASE", "k"},
+		{`{"incident_num":"IM1","INCIDENT_NUM":"IM2"}`, "IM2", ""},
+		{`{"INCIDENT_NUM":"IM2","incident_num":"IM1"}`, "IM1", ""},
+		{`{"operate_\u212aey":"kelvin","operate_key":"k"}`, "", "k"}, // the Kelvin sign folds to k
+		{`{"operate_key":"k","operate_\u212aey":"kelvin"}`, "", "kelvin"},
+		{`{"incident_num":null,"operate_key":["k"]}`, "", ""},
+		{`{"other":"x"}`, "", ""},
+		{`{}`, "", ""},
 	} {
 		var decoded any
-		if err := json.Unmarshal([]byte(body), &decoded); err != nil {
+		if err := json.Unmarshal([]byte(tc.body), &decoded); err != nil {
 			t.Fatal(err)
 		}
-		n1, k1 := peekKeys([]byte(body), decoded)
-		n2, k2 := peekKeys([]byte(body), nil)
-		if n1 != n2 || k1 != k2 {
-			t.Errorf("%s: from the decoded body %q %q, from the bytes %q %q", body, n1, k1, n2, k2)
+		for name, d := range map[string]any{"the decoded body": decoded, "the bytes": nil} {
+			if num, key := peekKeys([]byte(tc.body), d); num != tc.num || key != tc.key {
+				t.Errorf("%s, from %s: %q %q, want %q %q", tc.body, name, num, key, tc.num, tc.key)
+			}
 		}
 	}
 	// A body that is not an object, or not JSON, names nothing.

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // NearMiss is a rule that did not answer a request, with the first of its
@@ -65,7 +66,11 @@ func (sc *Scenario) Explain(operationID string, in Input, allows func(*Rule) boo
 				if present {
 					text := TextOf(v)
 					if len(text) > maxActual {
-						text = text[:maxActual] + "…"
+						cut := maxActual // on a character's start
+						for cut > 0 && !utf8.RuneStart(text[cut]) {
+							cut--
+						}
+						text = text[:cut] + "…"
 					}
 					actual = strconv.Quote(text)
 				}

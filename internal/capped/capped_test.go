@@ -72,7 +72,7 @@ func TestMapKeepsTheNewestAcrossManyEvictions(t *testing.T) {
 	for i := range 40 * bound {
 		m.Put(fmt.Sprint(i), i, 1)
 		want := max(0, i-bound+1)
-		if first, _ := m.Get(fmt.Sprint(want)); first != want || m.Len() != min(i+1, bound) {
+		if first, ok := m.Get(fmt.Sprint(want)); !ok || first != want || m.Len() != min(i+1, bound) {
 			t.Fatalf("after %d: holds %d, oldest should be %d", i, m.Len(), want)
 		}
 		if _, ok := m.Get(fmt.Sprint(want - 1)); want > 0 && ok {
