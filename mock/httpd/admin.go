@@ -92,10 +92,20 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 // session is the session a sandbox call is about: ?session= or the
 // X-Cocmock-Session header ("" is the default session).
 func session(c echo.Context) string {
+	id, _ := sessionGiven(c)
+	return id
+}
+
+// sessionGiven is session, and whether the call named one at all.
+func sessionGiven(c echo.Context) (id string, given bool) {
 	if q := c.QueryParams(); q.Has("session") {
-		return q.Get("session")
+		return q.Get("session"), true
 	}
-	return c.Request().Header.Get(mock.SessionHeader)
+	values, given := c.Request().Header[mock.SessionHeader]
+	if !given || len(values) == 0 {
+		return "", given
+	}
+	return values[0], true
 }
 
 type scenarioInfo struct {

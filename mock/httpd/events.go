@@ -19,8 +19,7 @@ import (
 // keep proxies from closing the stream. ?session= or X-Cocmock-Session
 // keeps one session's, as everywhere in the sandbox API.
 func (s *Server) events(c echo.Context) error {
-	_, header := c.Request().Header[mock.SessionHeader]
-	w, err := s.engine.Watch(session(c), c.QueryParams().Has("session") || header)
+	w, err := s.engine.Watch(sessionGiven(c))
 	if errors.Is(err, mock.ErrTooManyWatchers) {
 		return problem(c, http.StatusServiceUnavailable, "Too many event streams", fmt.Sprintf("at most %d watch at once", mock.MaxWatchers))
 	}

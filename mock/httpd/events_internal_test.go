@@ -17,7 +17,8 @@ func TestAnIdleEventStreamIsPingedNotCut(t *testing.T) {
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	defer s.Close()
-	resp, err := http.Get(srv.URL + "/__admin/events")
+	client := &http.Client{Timeout: 10 * time.Second} // no ping at all must not hang the test
+	resp, err := client.Get(srv.URL + "/__admin/events")
 	if err != nil {
 		t.Fatal(err)
 	}

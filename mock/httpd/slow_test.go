@@ -127,7 +127,22 @@ func TestADelayedReplyHoldsNoRoomForLargeBodies(t *testing.T) {
 		}
 		slow <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // the first is being answered, late
+	// The first is being answered, late, once the journal has it (its
+	// exchange is journaled before its delay).
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/__admin/requests?incident_num=IM1-SLOW")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "IM1-SLOW") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow request never reached the journal")
+		}
+	}
 	start := time.Now()
 	resp, err := post(large("IM2"))
 	if err != nil {
