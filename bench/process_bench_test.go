@@ -20,6 +20,7 @@ var (
 	procConns    = flag.Int("proc-conns", 32, "wrk's connections")
 	procCocmock  = flag.String("proc-cocmock", "", "a cocmock binary to measure instead of building ./cmd/cocmock")
 	procBefore   = flag.String("proc-before", "", "an older cocmock binary to measure too, as the row \"before\", in the same rounds (before/after in one run)")
+	procArgs     = flag.String("proc-args", "", "flags added to cocmock's (and before's) own, space-separated (--gc-percent 1000); the default measures the defaults")
 )
 
 // wrkScript sends the request mix in turn: accept, commitSolution1 with a
@@ -43,8 +44,9 @@ end
 // its own process with its default flags, pinned to CPU 0, driven by wrk
 // pinned to CPU 1, in interleaved rounds; it prints the medians of req/s,
 // p50 and p99, the ratios to the floor, peak RSS, idle RSS and start-up
-// time (process start to a 200 from health). It needs wrk and taskset
-// (Debian's wrk and util-linux).
+// time (process start to a 200 from health), and the server's CPU time
+// per request (user and system, from /proc) during the measured run. It
+// needs wrk and taskset (Debian's wrk and util-linux).
 //
 //	go test -run '^$' -bench Process -benchtime 1x ./bench/
 func BenchmarkProcess(b *testing.B) {
@@ -75,7 +77,7 @@ func BenchmarkProcess(b *testing.B) {
 		bins["before"] = *procBefore
 		order = append(order, "before")
 	}
-	type sample struct{ rps, p50, p99 float64 }
+	type sample struct{ rps, p50, p99, cpuMicros float64 }
 	samples := map[string][]sample{}
 	peak := map[string]int64{}
 	idle := map[string]int64{}
@@ -85,15 +87,21 @@ func BenchmarkProcess(b *testing.B) {
 			for k := range order {
 				name := order[(k+round)%len(order)]
 				t0 := time.Now()
-				srv := startProcess(b, 0, "/__admin/health", bins[name])
+				var args []string
+				if name == "cocmock" || name == "before" {
+					args = strings.Fields(*procArgs)
+				}
+				srv := startProcess(b, 0, "/__admin/health", bins[name], args...)
 				start[name] = append(start[name], time.Since(t0))
 				time.Sleep(200 * time.Millisecond)
 				rss, _ := memory(srv.pid())
 				idle[name] = max(idle[name], rss)
 				// A short warm-up, then the measured run.
 				_ = exec.Command("taskset", "-c", "1", wrk, "-t1", fmt.Sprintf("-c%d", *procConns), "-d1s", "-s", script, srv.url).Run()
+				cpu0 := cpuTicks(srv.pid())
 				out, err := exec.Command("taskset", "-c", "1", wrk, "-t1", fmt.Sprintf("-c%d", *procConns), "-d"+procDuration.String(),
 					"--latency", "-s", script, srv.url).CombinedOutput()
+				cpu := cpuTicks(srv.pid()) - cpu0
 				if err != nil {
 					b.Fatalf("wrk on %s: %v\n%s", name, err, out)
 				}
@@ -101,7 +109,7 @@ func BenchmarkProcess(b *testing.B) {
 				if err != nil {
 					b.Fatalf("%s: %v\n%s", name, err, out)
 				}
-				samples[name] = append(samples[name], sample{s[0], s[1], s[2]})
+				samples[name] = append(samples[name], sample{s.rps, s.p50, s.p99, float64(cpu) * 1e6 / clockTicks / s.total})
 				_, hwm := memory(srv.pid())
 				peak[name] = max(peak[name], hwm)
 				srv.stop()
@@ -119,14 +127,14 @@ func BenchmarkProcess(b *testing.B) {
 	floorRPS, floorP99 := med("floor", func(s sample) float64 { return s.rps }), med("floor", func(s sample) float64 { return s.p99 })
 	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians of the rounds, RSS the largest\n", *procRounds, *procDuration, *procConns)
 	naiveRPS := med("naive", func(s sample) float64 { return s.rps })
-	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms")
+	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms", "cpu µs/req")
 	for _, name := range order {
 		rps, p99 := med(name, func(s sample) float64 { return s.rps }), med(name, func(s sample) float64 { return s.p99 })
 		st := slices.Clone(start[name])
 		slices.Sort(st)
-		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f\n", name, rps, rps/floorRPS, rps/naiveRPS,
+		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f %10.1f\n", name, rps, rps/floorRPS, rps/naiveRPS,
 			med(name, func(s sample) float64 { return s.p50 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
-			float64(st[len(st)/2].Microseconds())/1000)
+			float64(st[len(st)/2].Microseconds())/1000, med(name, func(s sample) float64 { return s.cpuMicros }))
 	}
 	// Each round drives the servers back to back, so a ratio taken within
 	// a round is spared the drift of a shared machine between rounds.
@@ -164,28 +172,32 @@ var (
 	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)`)
 )
 
-// parseWrk reads req/s, p50 and p99 (ms) from wrk --latency's report. It
-// fails unless the server answered as the mix asks: one request in four
-// (the operate_key typo) refused, the others answered 200, none lost.
-func parseWrk(out string) ([3]float64, error) {
-	var r [3]float64
+// wrkRun is what one wrk run reports: req/s, p50 and p99 (ms), and the
+// number of requests.
+type wrkRun struct{ rps, p50, p99, total float64 }
+
+// parseWrk reads a wrk --latency report. It fails unless the server
+// answered as the mix asks: one request in four (the operate_key typo)
+// refused, the others answered 200, none lost.
+func parseWrk(out string) (wrkRun, error) {
+	var r wrkRun
 	m := wrkRPS.FindStringSubmatch(out)
 	if m == nil {
 		return r, fmt.Errorf("no Requests/sec")
 	}
-	r[0], _ = strconv.ParseFloat(m[1], 64)
+	r.rps, _ = strconv.ParseFloat(m[1], 64)
 	if wrkErrors.MatchString(out) {
 		return r, fmt.Errorf("wrk saw socket errors")
 	}
-	total, refused := 0.0, 0.0
+	refused := 0.0
 	if m := wrkTotal.FindStringSubmatch(out); m != nil {
-		total, _ = strconv.ParseFloat(m[1], 64)
+		r.total, _ = strconv.ParseFloat(m[1], 64)
 	}
 	if m := wrkNon2xx.FindStringSubmatch(out); m != nil {
 		refused, _ = strconv.ParseFloat(m[1], 64)
 	}
-	if total == 0 || refused/total < 0.2 || refused/total > 0.3 {
-		return r, fmt.Errorf("%.0f of %.0f requests refused: the mix has one invalid request in four", refused, total)
+	if r.total == 0 || refused/r.total < 0.2 || refused/r.total > 0.3 {
+		return r, fmt.Errorf("%.0f of %.0f requests refused: the mix has one invalid request in four", refused, r.total)
 	}
 	for _, l := range wrkLatency.FindAllStringSubmatch(out, -1) {
 		v, _ := strconv.ParseFloat(l[2], 64)
@@ -196,9 +208,9 @@ func parseWrk(out string) ([3]float64, error) {
 			v *= 1000
 		}
 		if l[1] == "50" {
-			r[1] = v
+			r.p50 = v
 		} else {
-			r[2] = v
+			r.p99 = v
 		}
 	}
 	return r, nil

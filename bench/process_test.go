@@ -129,3 +129,29 @@ func memory(pid int) (rss, peak int64) {
 // pid is the server's own PID (under taskset, taskset execs it, so it is
 // the same process).
 func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// clockTicks is Linux's USER_HZ, the unit of /proc/PID/stat's CPU times
+// (100 on every architecture Go runs Linux on).
+const clockTicks = 100
+
+// cpuTicks reads a process's CPU time so far, user and system, in clock
+// ticks, from /proc/PID/stat (0 when it cannot).
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces and parentheses: count
+	// fields after its last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(b)[i+1:])
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64) // field 14
+	stime, _ := strconv.ParseInt(fields[12], 10, 64) // field 15
+	return utime + stime
+}
