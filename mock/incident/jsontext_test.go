@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -88,5 +90,48 @@ func checkMarshal(t *testing.T, v any) {
 	got, ok := appendJSON(nil, v)
 	if !ok || !bytes.Equal(got, want) {
 		t.Fatalf("%#v:\n got %s (%v)\nwant %s", v, got, ok, want)
+	}
+	if got, err := marshal(v); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("marshal(%#v):\n got %s (%v)\nwant %s", v, got, err, want)
+	}
+}
+
+// TestMarshalTakesValuesPastItsStackBuffers: marshal writes on the stack
+// a text of up to about MaxParameter bytes, and sorts up to 16 keys
+// there; larger ones grow onto the heap and must come out the same.
+func TestMarshalTakesValuesPastItsStackBuffers(t *testing.T) {
+	wide := map[string]any{}
+	for i := range 40 {
+		wide[strings.Repeat("k", i%7)+strconv.Itoa(i)] = float64(i)
+	}
+	long := strings.Repeat("<é>", MaxParameter)
+	for _, v := range []any{
+		wide,
+		map[string]any{"cause": long},
+		map[string]any{"a": wide, "b": []any{long, wide}, "c": map[string]any{"d": wide}},
+	} {
+		checkMarshal(t, v)
+	}
+	// Each text is its own: a later call does not write over an earlier one.
+	a, _ := marshal(map[string]any{"a": "1"})
+	_, _ = marshal(map[string]any{"b": long})
+	if string(a) != `{"a":"1"}` {
+		t.Fatalf("an earlier text changed: %s", a)
+	}
+}
+
+// TestRecordingAParameterAllocatesOnlyItsText: a usual commitSolution1
+// parameter is written on the stack and copied out once; the history
+// keeps only that copy.
+func TestRecordingAParameterAllocatesOnlyItsText(t *testing.T) {
+	p := map[string]any{
+		"mtm_type": "inc_type_p_config_issues", "is_service_interrupt": true,
+		"cause":               "A configuration push set the connection pool of the order service to 4; requests queued and timed out under the morning peak.",
+		"solution":            "Rolled the configuration back to the previous revision, raised the pool to 64 and added an alarm on pool saturation.",
+		"start_time":          float64(1712345678000),
+		"fault_recovery_time": "1712349278000",
+	}
+	if n := testing.AllocsPerRun(100, func() { capParameter(p) }); n != 1 {
+		t.Fatalf("%v allocations per parameter, want 1", n)
 	}
 }
