@@ -11,8 +11,11 @@ import (
 )
 
 // mustJSON is for values built by the engine itself, which always encode.
-func mustJSON(v any) []byte {
-	b, err := incident.Marshal(v)
+func mustJSON(v any) []byte { return must(incident.Marshal(v)) }
+
+// must is the text of a value the engine built itself, which always
+// encodes.
+func must(b []byte, err error) []byte {
 	if err != nil {
 		panic("mock: encoding a built-in value: " + err.Error())
 	}

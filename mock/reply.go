@@ -65,7 +65,7 @@ func jsonReply(status int, body []byte) Reply {
 
 // gomReply is a reply in COC's envelope.
 func gomReply(status int, code, msg string, data any) Reply {
-	return jsonReply(status, mustJSON(incident.Reply(code, msg, data)))
+	return jsonReply(status, must(incident.MarshalReply(code, msg, data)))
 }
 
 // gatewayReply is a reply in the API gateway's error shape.

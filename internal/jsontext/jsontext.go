@@ -22,6 +22,9 @@ const (
 	// Marshal is encoding/json's: also <, > and & as \u003c…, and \b, \f
 	// short.
 	Marshal
+	// Encoder is encoding/json's Encoder with SetEscapeHTML(false), as the
+	// service's envelopes are written: Marshal's, HTML left as it is.
+	Encoder
 )
 
 const hexDigits = "0123456789abcdef"
@@ -29,7 +32,7 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s quoted. Either way, bytes that are not UTF-8 are
 // written \ufffd and U+2028, U+2029 escaped.
 func AppendString(b []byte, s string, e Escaping) []byte {
-	html := e == Marshal
+	html, short := e == Marshal, e != Slog
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -49,9 +52,9 @@ func AppendString(b []byte, s string, e Escaping) []byte {
 				b = append(b, '\\', 'r')
 			case c == '\t':
 				b = append(b, '\\', 't')
-			case html && c == '\b':
+			case short && c == '\b':
 				b = append(b, '\\', 'b')
-			case html && c == '\f':
+			case short && c == '\f':
 				b = append(b, '\\', 'f')
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])

@@ -27,6 +27,21 @@ func TestMarshalEscapingIsEncodingJSONs(t *testing.T) {
 	}
 }
 
+func TestEncoderEscapingIsEncodingJSONsWithoutHTMLEscaping(t *testing.T) {
+	for _, s := range samples {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		if got := AppendString(nil, s, Encoder); !bytes.Equal(got, want) {
+			t.Errorf("%q: %s, Encoder %s", s, got, want)
+		}
+	}
+}
+
 func TestSlogEscapingIsTheJSONHandlers(t *testing.T) {
 	for _, s := range samples {
 		var buf bytes.Buffer

@@ -135,3 +135,24 @@ func TestRecordingAParameterAllocatesOnlyItsText(t *testing.T) {
 		t.Fatalf("%v allocations per parameter, want 1", n)
 	}
 }
+
+// TestMarshalReplyIsMarshal: the envelope written by hand is the
+// encoder's, whatever the code and message hold.
+func TestMarshalReplyIsMarshal(t *testing.T) {
+	for _, code := range append([]string{CodeInvalidParameter}, jsonStrings...) {
+		for _, msg := range jsonStrings {
+			for _, data := range []any{nil, map[string]string{"incident_num": msg}, (map[string]string)(nil)} {
+				want, err := Marshal(Reply(code, msg, data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err := MarshalReply(code, msg, data); err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("(%q, %q, %#v):\n got %s (%v)\nwant %s", code, msg, data, got, err, want)
+				}
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = MarshalReply(CodeInvalidParameter, "The field[operate_key] value[x] invalid", nil) }); n != 1 {
+		t.Fatalf("%v allocations for a refusal's envelope, want 1", n)
+	}
+}

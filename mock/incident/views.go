@@ -3,6 +3,8 @@ package incident
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/cocmock/cocmock/internal/jsontext"
 )
 
 // Envelope is COC's reply body, keys in the order the API page shows them
@@ -40,6 +42,25 @@ func Marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// MarshalReply is Marshal(Reply(code, msg, data)). An envelope without
+// data (every refusal) is written by hand: the encoder's reflection was
+// most of what answering a refused request cost.
+func MarshalReply(code, msg string, data any) ([]byte, error) {
+	if data != nil {
+		return Marshal(Reply(code, msg, data))
+	}
+	b := make([]byte, 0, len(`{"error_code":"","error_msg":"","provider_code":"049","data":null}`)+len(code)+len(msg))
+	b = jsontext.AppendString(append(b, `{"error_code":`...), code, jsontext.Encoder)
+	b = append(b, `,"error_msg":`...)
+	if msg == "" {
+		b = append(b, "null"...)
+	} else {
+		b = jsontext.AppendString(b, msg, jsontext.Encoder)
+	}
+	b = jsontext.AppendString(append(b, `,"provider_code":`...), ProviderCode, jsontext.Encoder)
+	return append(b, `,"data":null}`...), nil
 }
 
 // Reply builds the envelope with a code, a message (empty: null, as the
