@@ -2,6 +2,8 @@ package mock
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +65,27 @@ func TestAFullJournalKeepsAnExchangeWithoutAllocating(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Fatalf("200 adds allocate %.0f times once the ring is full", n)
+	}
+}
+
+// TestAnExchangeCountsTheHeadersTheJournalKeeps: a message's headers count
+// in the byte budget as kept, secrets redacted and long values cut, for
+// the request and the reply alike.
+func TestAnExchangeCountsTheHeadersTheJournalKeeps(t *testing.T) {
+	bare := (&Exchange{Request: journalMessage(nil, nil), Reply: journalMessage(nil, nil)}).size()
+	for _, h := range []http.Header{
+		{"Content-Type": {"application/json"}, "X-Request-Id": {"abc"}, "Accept": {"a", "b"}},
+		{"Authorization": {strings.Repeat("s", 300)}, "X-Sdk-Date": {"20240322T151506Z"}},
+		{"X-Big": {strings.Repeat("v", 3*maxJournalHeader)}, "X-Small": {"w"}},
+	} {
+		req, rep := journalMessage(h, nil), journalMessage(h, nil)
+		x := Exchange{Request: req, Reply: rep}
+		want := bare + 2*(headerBytes(req.Header)-headerBytes(nil))
+		if got := x.size(); got != want {
+			t.Errorf("%v: counts %d, want %d (the kept headers)", h, got, want)
+		}
+		if headerBytes(req.Header) > headerBytes(h) {
+			t.Errorf("%v: the kept headers count more than the sent ones", h)
+		}
 	}
 }
