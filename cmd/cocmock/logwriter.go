@@ -1,68 +1,147 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"sync"
 	"time"
 )
 
-// logWriter buffers the log so that a busy server does not pay a write
-// system call for every access-log line: lines are flushed when 64 KiB
-// have gathered, every flushEvery, and when the server stops (Close), so
-// none is lost. The buffer is the bound: a slow stderr makes writers wait,
-// it never grows.
+// logWriter gathers the log's lines so that a busy server does not pay a
+// write system call for every access-log line, and so that a slow stderr
+// (a terminal, a pipe to a log shipper) does not hold up the requests
+// logging. It has two buffers: lines gather in one while a goroutine
+// writes the other out, when 64 KiB have gathered and every flushEvery.
+// Only when both are full, the one written out and the one gathering,
+// does a line wait: the two buffers are the bound, they never grow past
+// one line over. Close writes out every line gathered, so none is lost,
+// and lines keep their order.
 type logWriter struct {
-	mu     sync.Mutex
-	buf    *bufio.Writer
-	closed bool // after Close, lines go straight through
-	stop   chan struct{}
-	done   chan struct{}
+	out io.Writer
+
+	mu sync.Mutex
+	// active gathers lines; spare is the other buffer, nil while the
+	// flusher writes it out (returned is signalled when it is back).
+	active, spare []byte
+	returned      *sync.Cond
+	// handoff takes a full buffer to the flusher; it holds at most the
+	// one buffer out, which is why sending never waits.
+	handoff chan []byte
+	closed  bool // after Close, lines go straight through
+	stop    chan struct{}
+	done    chan struct{}
 }
 
-const flushEvery = 200 * time.Millisecond
+const (
+	flushEvery    = 200 * time.Millisecond
+	logBufferSize = 64 << 10
+)
 
 func newLogWriter(w io.Writer) *logWriter {
-	l := &logWriter{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		t := time.NewTicker(flushEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				l.flush()
-			case <-l.stop:
-				l.flush()
-				return
-			}
-		}
-	}()
+	l := &logWriter{
+		out:    w,
+		active: make([]byte, 0, logBufferSize), spare: make([]byte, 0, logBufferSize),
+		handoff: make(chan []byte, 1),
+		stop:    make(chan struct{}), done: make(chan struct{}),
+	}
+	l.returned = sync.NewCond(&l.mu)
+	go l.flushing()
 	return l
 }
 
 func (l *logWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n, err := l.buf.Write(p)
-	if err == nil && l.closed {
-		err = l.buf.Flush()
+	full := len(l.active) > 0 && len(l.active)+len(p) > logBufferSize
+	if full || l.closed {
+		// Both buffers are taken until the one out is back. The wait lets
+		// go of the lock, so Close may have come meanwhile.
+		l.waitForSpare()
 	}
-	return n, err
+	if l.closed {
+		// What was gathered goes first.
+		l.active = append(l.active, p...)
+		_, err := l.out.Write(l.active)
+		l.active = l.active[:0]
+		return len(p), err
+	}
+	if full {
+		l.handOn()
+	}
+	l.active = append(l.active, p...)
+	return len(p), nil
 }
 
-func (l *logWriter) flush() {
+// handOn gives the gathered lines to the flusher and gathers in the other
+// buffer. l.mu is held and the spare is back.
+func (l *logWriter) handOn() {
+	full := l.active
+	l.active, l.spare = l.spare, nil
+	l.handoff <- full
+}
+
+// waitForSpare waits until the buffer being written out is back. l.mu is
+// held (and let go of while waiting).
+func (l *logWriter) waitForSpare() {
+	for l.spare == nil {
+		l.returned.Wait()
+	}
+}
+
+// flushing writes out each buffer handed on, hands on what has gathered
+// every flushEvery, and on Close writes out the rest.
+func (l *logWriter) flushing() {
+	defer close(l.done)
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case b := <-l.handoff:
+			l.writeOut(b)
+		case <-t.C:
+			l.mu.Lock()
+			if len(l.active) > 0 && l.spare != nil {
+				l.handOn()
+			}
+			l.mu.Unlock()
+		case <-l.stop:
+			// Close has set closed, so no buffer is handed on once the
+			// one out (if any) is back; then the rest is written out.
+			for {
+				l.mu.Lock()
+				if l.spare != nil {
+					if len(l.active) > 0 {
+						_, _ = l.out.Write(l.active)
+						l.active = l.active[:0]
+					}
+					l.mu.Unlock()
+					return
+				}
+				l.mu.Unlock()
+				l.writeOut(<-l.handoff)
+			}
+		}
+	}
+}
+
+// writeOut writes a buffer and returns it as the spare; one that a huge
+// line grew is dropped for a new one, so that it does not pin its memory.
+func (l *logWriter) writeOut(b []byte) {
+	_, _ = l.out.Write(b)
+	if cap(b) > 2*logBufferSize {
+		b = make([]byte, 0, logBufferSize)
+	}
 	l.mu.Lock()
-	_ = l.buf.Flush()
+	l.spare = b[:0]
+	l.returned.Broadcast()
 	l.mu.Unlock()
 }
 
-// Close flushes what is buffered and stops the flushing goroutine; a line
+// Close writes out every line gathered and stops the flusher; a line
 // written after it (a goroutine still winding down) is written at once.
 func (l *logWriter) Close() {
-	close(l.stop)
-	<-l.done
 	l.mu.Lock()
 	l.closed = true
 	l.mu.Unlock()
+	close(l.stop)
+	<-l.done
 }

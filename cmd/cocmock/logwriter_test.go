@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -30,5 +32,100 @@ func TestTheLogIsBufferedButNeverLost(t *testing.T) {
 	_, _ = w.Write([]byte("after close\n"))
 	if !strings.HasSuffix(out.String(), "after close\n") {
 		t.Fatal("a line written after Close never reached the writer")
+	}
+}
+
+// gatedWriter blocks every Write until open is closed, and keeps what it
+// was given.
+type gatedWriter struct {
+	open chan struct{}
+	out  syncBuffer
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	<-g.open
+	return g.out.Write(p)
+}
+
+// A slow stderr holds up a line only when both buffers are taken: while
+// one is written out, lines gather in the other.
+func TestASlowLogReaderHoldsUpLinesOnlyWhenBothBuffersAreFull(t *testing.T) {
+	g := &gatedWriter{open: make(chan struct{})}
+	w := newLogWriter(g)
+	line := []byte(strings.Repeat("x", 99) + "\n")
+	write := func(n int) chan struct{} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range n {
+				_, _ = w.Write(line)
+			}
+		}()
+		return done
+	}
+	perBuffer := logBufferSize / len(line)
+	// One buffer's worth and a line: the first buffer goes out, and its
+	// write waits at the gate…
+	select {
+	case <-write(perBuffer + 1):
+	case <-time.After(5 * time.Second):
+		t.Fatal("a line waited while the second buffer was free")
+	}
+	// …while lines go on gathering in the second.
+	select {
+	case <-write(perBuffer / 2):
+	case <-time.After(5 * time.Second):
+		t.Fatal("a line waited while the second buffer had room")
+	}
+	// Past the second buffer too, a line waits: the two are the bound.
+	held := write(perBuffer)
+	select {
+	case <-held:
+		t.Fatal("lines went past both buffers while the first was still out")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(g.open)
+	<-held
+	w.Close()
+	if got, want := strings.Count(g.out.String(), "\n"), 2*perBuffer+perBuffer/2+1; got != want {
+		t.Fatalf("%d lines written out, want %d", got, want)
+	}
+}
+
+// Lines keep their order and none is lost when Close comes while writers
+// are still writing: those after Close go straight through, after what
+// was gathered.
+func TestLogLinesKeepTheirOrderAcrossClose(t *testing.T) {
+	out := &syncBuffer{}
+	w := newLogWriter(out)
+	const writers, lines = 8, 3000
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range lines {
+				_, _ = fmt.Fprintf(w, "%d %d %s\n", i, n, strings.Repeat("y", n%200))
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	w.Close()
+	wg.Wait()
+	next := make([]int, writers)
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		var i, n int
+		if _, err := fmt.Sscanf(l, "%d %d", &i, &n); err != nil {
+			t.Fatalf("a torn line %q: %v", l, err)
+		}
+		if n != next[i] {
+			t.Fatalf("writer %d: line %d after %d", i, n, next[i]-1)
+		}
+		next[i]++
+	}
+	for i, n := range next {
+		if n != lines {
+			t.Fatalf("writer %d: %d lines of %d", i, n, lines)
+		}
 	}
 }
