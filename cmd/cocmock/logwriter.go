@@ -51,21 +51,24 @@ func newLogWriter(w io.Writer) *logWriter {
 func (l *logWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	full := len(l.active) > 0 && len(l.active)+len(p) > logBufferSize
-	if full || l.closed {
-		// Both buffers are taken until the one out is back. The wait lets
-		// go of the lock, so Close may have come meanwhile.
-		l.waitForSpare()
+	// A line that does not fit hands the gathered ones on, once the spare
+	// is back. The wait lets go of the lock, so the question is asked
+	// again after it: another writer may have handed on meanwhile (the
+	// line fits now), or Close come.
+	for !l.closed && len(l.active) > 0 && len(l.active)+len(p) > logBufferSize {
+		if l.spare != nil {
+			l.handOn()
+			break
+		}
+		l.returned.Wait()
 	}
 	if l.closed {
-		// What was gathered goes first.
+		// What was gathered goes first, after the buffer out, if any.
+		l.waitForSpare()
 		l.active = append(l.active, p...)
 		_, err := l.out.Write(l.active)
 		l.active = l.active[:0]
 		return len(p), err
-	}
-	if full {
-		l.handOn()
 	}
 	l.active = append(l.active, p...)
 	return len(p), nil
@@ -99,7 +102,7 @@ func (l *logWriter) flushing() {
 			l.writeOut(b)
 		case <-t.C:
 			l.mu.Lock()
-			if len(l.active) > 0 && l.spare != nil {
+			if len(l.active) > 0 && l.spare != nil && !l.closed {
 				l.handOn()
 			}
 			l.mu.Unlock()
@@ -127,7 +130,7 @@ func (l *logWriter) flushing() {
 // line grew is dropped for a new one, so that it does not pin its memory.
 func (l *logWriter) writeOut(b []byte) {
 	_, _ = l.out.Write(b)
-	if cap(b) > 2*logBufferSize {
+	if cap(b) > logBufferSize {
 		b = make([]byte, 0, logBufferSize)
 	}
 	l.mu.Lock()

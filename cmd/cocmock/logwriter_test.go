@@ -36,15 +36,33 @@ func TestTheLogIsBufferedButNeverLost(t *testing.T) {
 }
 
 // gatedWriter blocks every Write until open is closed, and keeps what it
-// was given.
+// was given, and the size of each write.
 type gatedWriter struct {
-	open chan struct{}
-	out  syncBuffer
+	open  chan struct{}
+	out   syncBuffer
+	mu    sync.Mutex
+	sizes []int
 }
 
 func (g *gatedWriter) Write(p []byte) (int, error) {
 	<-g.open
+	g.mu.Lock()
+	g.sizes = append(g.sizes, len(p))
+	g.mu.Unlock()
 	return g.out.Write(p)
+}
+
+// writesUnder counts the writes of fewer than n bytes.
+func (g *gatedWriter) writesUnder(n int) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	small := 0
+	for _, s := range g.sizes {
+		if s < n {
+			small++
+		}
+	}
+	return small
 }
 
 // A slow stderr holds up a line only when both buffers are taken: while
@@ -127,5 +145,44 @@ func TestLogLinesKeepTheirOrderAcrossClose(t *testing.T) {
 		if n != lines {
 			t.Fatalf("writer %d: %d lines of %d", i, n, lines)
 		}
+	}
+}
+
+// Writers that waited for the spare do not each hand on a buffer of one
+// line: once one has handed on, the others' lines fit and gather.
+func TestWaitingWritersDoNotHandOnALineEach(t *testing.T) {
+	g := &gatedWriter{open: make(chan struct{})}
+	w := newLogWriter(g)
+	line := []byte(strings.Repeat("x", 99) + "\n")
+	perBuffer := logBufferSize / len(line)
+	for range 2 * perBuffer { // the first buffer out at the gate, the second full
+		_, _ = w.Write(line)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = w.Write(line) }()
+	}
+	time.Sleep(50 * time.Millisecond) // let them queue (if they have not, the test proves less, and passes)
+	close(g.open)
+	wg.Wait()
+	w.Close()
+	if small := g.writesUnder(logBufferSize / 2); small > 1 {
+		t.Fatalf("%d writes of a few lines each", small)
+	}
+}
+
+// A line longer than a buffer grows it; once written out, that buffer is
+// dropped for one of the usual size.
+func TestALongLineDoesNotLeaveItsBufferBehind(t *testing.T) {
+	w := newLogWriter(&syncBuffer{})
+	defer w.Close()
+	_, _ = w.Write([]byte(strings.Repeat("h", 100<<10) + "\n"))
+	_, _ = w.Write([]byte("next\n")) // hands the long line on
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.waitForSpare()
+	if c := cap(w.spare) + cap(w.active); c > 2*logBufferSize {
+		t.Fatalf("the two buffers keep %d KiB", c>>10)
 	}
 }
