@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -234,7 +235,9 @@ func TestVerdictAgreesWithKinOpenAPI(t *testing.T) {
 	}{{"embedded", embedded}, {"keywords", []byte(keywords)}} {
 		spec := loadForTest(t, doc.name, doc.data)
 		m := newMutator(spec.doc, 1)
-		for name, schema := range bodySchemas(t, spec) {
+		schemas := bodySchemas(t, spec)
+		for _, name := range slices.Sorted(maps.Keys(schemas)) {
+			schema := schemas[name]
 			v, err := compileVerdict(schema)
 			if err != nil {
 				t.Fatalf("%s %s: %v", doc.name, name, err)
@@ -326,11 +329,15 @@ func newMutator(doc *openapi3.T, seed uint64) *mutator {
 		numbers: []float64{0, 1, -1, 2, 9, 10, 10.5, 0.5, 1.0000001, -5, -6, 99, 100, 101, 1e300, -1e300,
 			2147483647, 2147483648, -2147483649, 1 << 53, math.MaxInt64, 1712345678000, 3.14},
 	}
+	// Everything learnt is put in order, and build walks properties in
+	// order: the values made depend on the seed alone, not on the order
+	// Go happens to range over the document's maps.
 	seen := map[string]bool{}
-	for _, ref := range doc.Components.Schemas {
-		m.learn(ref.Value, seen, map[*openapi3.Schema]bool{})
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
+		m.learn(doc.Components.Schemas[name].Value, seen, map[*openapi3.Schema]bool{})
 	}
 	slices.Sort(m.keys)
+	slices.Sort(m.strings)
 	return m
 }
 
@@ -401,9 +408,9 @@ func (m *mutator) build(s *openapi3.Schema, depth int) any {
 		return m.build(s.AnyOf[m.rng.IntN(len(s.AnyOf))].Value, depth+1)
 	case s.Type.Is("object") || len(s.Properties) > 0:
 		out := map[string]any{}
-		for name, p := range s.Properties {
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 			if slices.Contains(s.Required, name) || m.rng.IntN(4) == 0 {
-				out[name] = m.build(p.Value, depth+1)
+				out[name] = m.build(s.Properties[name].Value, depth+1)
 			}
 		}
 		return out
