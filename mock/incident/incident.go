@@ -10,6 +10,7 @@
 package incident
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -192,13 +193,18 @@ func entrySize(e Entry) int {
 	return 512 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
 }
 
+// capParameter is a parameter as a history entry keeps it: its JSON text,
+// or the first MaxParameter bytes of it as a string. The text is written on
+// the stack and copied out at its length (one allocation: a buffer grown by
+// doubling cost two or three, and up to twice the bytes).
 func capParameter(p map[string]any) (json.RawMessage, bool) {
-	b, err := marshal(p)
+	var buf [MaxParameter + 64]byte
+	b, err := appendMarshal(buf[:0], p)
 	if err != nil {
 		return nil, false
 	}
 	if len(b) <= MaxParameter {
-		return b, false
+		return bytes.Clone(b), false
 	}
 	// A cut JSON text is no longer JSON: keep it as a string.
 	s, _ := json.Marshal(string(b[:MaxParameter]))

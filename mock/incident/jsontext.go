@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -67,14 +66,12 @@ func appendJSON(b []byte, v any) ([]byte, bool) {
 	return b, false
 }
 
-// marshal is json.Marshal for a decoded JSON value, by appendJSON when it
-// can. The text is written on the stack and copied out at its length: the
-// history keeps it, and a buffer grown by doubling cost two or three
-// allocations and up to twice the bytes for a usual parameter.
-func marshal(v any) ([]byte, error) {
-	var buf [MaxParameter + 64]byte
-	if b, ok := appendJSON(buf[:0], v); ok {
-		return bytes.Clone(b), nil
+// appendMarshal appends v as json.Marshal writes it, by appendJSON when it
+// can.
+func appendMarshal(b []byte, v any) ([]byte, error) {
+	if out, ok := appendJSON(b, v); ok {
+		return out, nil
 	}
-	return json.Marshal(v)
+	text, err := json.Marshal(v)
+	return append(b, text...), err
 }

@@ -91,30 +91,44 @@ func checkMarshal(t *testing.T, v any) {
 	if !ok || !bytes.Equal(got, want) {
 		t.Fatalf("%#v:\n got %s (%v)\nwant %s", v, got, ok, want)
 	}
-	if got, err := marshal(v); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("marshal(%#v):\n got %s (%v)\nwant %s", v, got, err, want)
+	if got, err := appendMarshal(nil, v); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("appendMarshal(%#v):\n got %s (%v)\nwant %s", v, got, err, want)
 	}
 }
 
-// TestMarshalTakesValuesPastItsStackBuffers: marshal writes on the stack
-// a text of up to about MaxParameter bytes, and sorts up to 16 keys
-// there; larger ones grow onto the heap and must come out the same.
-func TestMarshalTakesValuesPastItsStackBuffers(t *testing.T) {
+// TestAParameterPastTheStackBuffersIsKeptAsJSONMarshalWritesIt: a
+// parameter is written on the stack up to about MaxParameter bytes, and its
+// keys sorted there up to 16; larger ones grow onto the heap, and the
+// entry keeps json.Marshal's text, or its first MaxParameter bytes as a
+// string.
+func TestAParameterPastTheStackBuffersIsKeptAsJSONMarshalWritesIt(t *testing.T) {
 	wide := map[string]any{}
 	for i := range 40 {
 		wide[strings.Repeat("k", i%7)+strconv.Itoa(i)] = float64(i)
 	}
 	long := strings.Repeat("<é>", MaxParameter)
-	for _, v := range []any{
+	for _, p := range []map[string]any{
 		wide,
-		map[string]any{"cause": long},
-		map[string]any{"a": wide, "b": []any{long, wide}, "c": map[string]any{"d": wide}},
+		{"cause": long},
+		{"a": wide, "b": []any{long, wide}, "c": map[string]any{"d": wide}},
+		{"n": math.NaN()}, // json.Marshal's error: nothing kept
 	} {
-		checkMarshal(t, v)
+		text, err := json.Marshal(p)
+		want, wantCut := json.RawMessage(text), false
+		if err == nil && len(text) > MaxParameter {
+			want, _ = json.Marshal(string(text[:MaxParameter]))
+			wantCut = true
+		}
+		if err != nil {
+			want = nil
+		}
+		if got, cut := capParameter(p); !bytes.Equal(got, want) || cut != wantCut {
+			t.Fatalf("%.60s…: kept %.80s… (cut %v), want %.80s… (cut %v)", text, got, cut, want, wantCut)
+		}
 	}
 	// Each text is its own: a later call does not write over an earlier one.
-	a, _ := marshal(map[string]any{"a": "1"})
-	_, _ = marshal(map[string]any{"b": long})
+	a, _ := capParameter(map[string]any{"a": "1"})
+	_, _ = capParameter(map[string]any{"b": long})
 	if string(a) != `{"a":"1"}` {
 		t.Fatalf("an earlier text changed: %s", a)
 	}
@@ -155,4 +169,22 @@ func TestMarshalReplyIsMarshal(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _ = MarshalReply(CodeInvalidParameter, "The field[operate_key] value[x] invalid", nil) }); n != 1 {
 		t.Fatalf("%v allocations for a refusal's envelope, want 1", n)
 	}
+}
+
+// FuzzMarshalReply compares the envelope written by hand with the
+// encoder's, for any code and message.
+//
+//	go test -run '^$' -fuzz FuzzMarshalReply ./mock/incident/
+func FuzzMarshalReply(f *testing.F) {
+	f.Add(CodeInvalidParameter, "The field[operate_key] value[<x> & \u2028] invalid")
+	f.Add("\xff", "\b\f\x00\x7f\"\\/")
+	f.Fuzz(func(t *testing.T, code, msg string) {
+		want, err := Marshal(Reply(code, msg, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := MarshalReply(code, msg, nil); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("(%q, %q):\n got %s (%v)\nwant %s", code, msg, got, err, want)
+		}
+	})
 }
