@@ -45,7 +45,11 @@ func TestAnIdleEventStreamIsPingedNotCut(t *testing.T) {
 func TestAReaderThatStopsReadingLosesTheStream(t *testing.T) {
 	s := New(newEngine(t), Config{})
 	s.streamWrite = 200 * time.Millisecond
-	srv := httptest.NewServer(s.Handler())
+	srv := httptest.NewUnstartedServer(s.Handler())
+	// The server's sockets get a small send buffer, so that what a stalled
+	// reader leaves unread fills it whatever the host's TCP settings.
+	srv.Listener = smallSendBuffers{srv.Listener}
+	srv.Start()
 	defer srv.Close()
 	defer s.Close()
 	for range mock.MaxWatchers {
@@ -77,11 +81,10 @@ func TestAReaderThatStopsReadingLosesTheStream(t *testing.T) {
 		t.Fatalf("a stream past the slots: %v %v", resp, err)
 	}
 	// Exchanges of about 60 KB each (a body refused at its first byte, so
-	// that making them is quick), 7 MB in all: more than a socket's
-	// buffers hold (4 MB to send on Linux's defaults), so that a write to
-	// every stalled reader waits.
+	// that making them is quick), 2.4 MB in all: far more than the
+	// sockets' buffers hold, so that a write to every stalled reader waits.
 	body := strings.Repeat("x", 60<<10)
-	for range 120 {
+	for range 40 {
 		resp, err := client.Post(srv.URL+"/v1/external/incident/handle", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -103,4 +106,15 @@ func TestAReaderThatStopsReadingLosesTheStream(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// smallSendBuffers gives each accepted connection a 16 KiB send buffer.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(16 << 10)
+	}
+	return c, err
 }
