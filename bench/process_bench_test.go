@@ -44,8 +44,9 @@ end
 // its own process with its default flags, pinned to CPU 0, driven by wrk
 // pinned to CPU 1, in interleaved rounds; it prints the medians of req/s,
 // p50 and p99, the ratios to the floor, peak RSS, idle RSS and start-up
-// time (process start to a 200 from health), and the server's CPU time
-// per request (user and system, from /proc) during the measured run. It
+// time (process start to a 200 from health), the server's CPU time per
+// request (user and system, from /proc) during the measured run, and, for
+// cocmock, the bytes it allocated per request then (from its metrics). It
 // needs wrk and taskset (Debian's wrk and util-linux).
 //
 //	go test -run '^$' -bench Process -benchtime 1x ./bench/
@@ -77,7 +78,16 @@ func BenchmarkProcess(b *testing.B) {
 		bins["before"] = *procBefore
 		order = append(order, "before")
 	}
-	type sample struct{ rps, p50, p99, cpuMicros float64 }
+	type sample struct{ rps, p50, p99, cpuMicros, allocBytes float64 }
+	client := newClient()
+	// allocated reads a cocmock's bytes allocated so far from its metrics
+	// (-1 for the references, which have none).
+	allocated := func(name, url string) float64 {
+		if name != "cocmock" && name != "before" {
+			return -1
+		}
+		return serverMetric(client, url, "go_memstats_alloc_bytes_total")
+	}
 	samples := map[string][]sample{}
 	peak := map[string]int64{}
 	idle := map[string]int64{}
@@ -98,10 +108,12 @@ func BenchmarkProcess(b *testing.B) {
 				idle[name] = max(idle[name], rss)
 				// A short warm-up, then the measured run.
 				_ = exec.Command("taskset", "-c", "1", wrk, "-t1", fmt.Sprintf("-c%d", *procConns), "-d1s", "-s", script, srv.url).Run()
+				alloc0 := allocated(name, srv.url)
 				cpu0 := cpuTicks(srv.pid())
 				out, err := exec.Command("taskset", "-c", "1", wrk, "-t1", fmt.Sprintf("-c%d", *procConns), "-d"+procDuration.String(),
 					"--latency", "-s", script, srv.url).CombinedOutput()
 				cpu := cpuTicks(srv.pid()) - cpu0
+				alloc := allocated(name, srv.url) - alloc0
 				if err != nil {
 					b.Fatalf("wrk on %s: %v\n%s", name, err, out)
 				}
@@ -109,7 +121,11 @@ func BenchmarkProcess(b *testing.B) {
 				if err != nil {
 					b.Fatalf("%s: %v\n%s", name, err, out)
 				}
-				samples[name] = append(samples[name], sample{s.rps, s.p50, s.p99, float64(cpu) * 1e6 / clockTicks / s.total})
+				perRequest := -1.0
+				if alloc0 >= 0 && alloc >= 0 {
+					perRequest = alloc / s.total
+				}
+				samples[name] = append(samples[name], sample{s.rps, s.p50, s.p99, float64(cpu) * 1e6 / clockTicks / s.total, perRequest})
 				_, hwm := memory(srv.pid())
 				peak[name] = max(peak[name], hwm)
 				srv.stop()
@@ -127,14 +143,18 @@ func BenchmarkProcess(b *testing.B) {
 	floorRPS, floorP99 := med("floor", func(s sample) float64 { return s.rps }), med("floor", func(s sample) float64 { return s.p99 })
 	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians of the rounds, RSS the largest\n", *procRounds, *procDuration, *procConns)
 	naiveRPS := med("naive", func(s sample) float64 { return s.rps })
-	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms", "cpu µs/req")
+	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s %10s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms", "cpu µs/req", "alloc B/req")
 	for _, name := range order {
 		rps, p99 := med(name, func(s sample) float64 { return s.rps }), med(name, func(s sample) float64 { return s.p99 })
 		st := slices.Clone(start[name])
 		slices.Sort(st)
-		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f %10.1f\n", name, rps, rps/floorRPS, rps/naiveRPS,
+		allocs := "—"
+		if a := med(name, func(s sample) float64 { return s.allocBytes }); a >= 0 {
+			allocs = fmt.Sprintf("%.0f", a)
+		}
+		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f %10.1f %11s\n", name, rps, rps/floorRPS, rps/naiveRPS,
 			med(name, func(s sample) float64 { return s.p50 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
-			float64(st[len(st)/2].Microseconds())/1000, med(name, func(s sample) float64 { return s.cpuMicros }))
+			float64(st[len(st)/2].Microseconds())/1000, med(name, func(s sample) float64 { return s.cpuMicros }), allocs)
 	}
 	// Each round drives the servers back to back, so a ratio taken within
 	// a round is spared the drift of a shared machine between rounds.
