@@ -172,6 +172,18 @@ func ParseValidation(s string) (Validation, error) {
 // Replies are checked against it in every mode.
 func WithValidation(v Validation) Option { return func(e *Engine) { e.validation = v } }
 
+// ValidationOf is the validation mode opts give an engine (enforce unless
+// one sets another), for loading its scenarios as strictly as it answers:
+// under report or off, a rule only a request breaking the contract can
+// match is a warning (scenarios.Options.Lenient).
+func ValidationOf(opts ...Option) Validation {
+	e := &Engine{validation: ValidationEnforce}
+	for _, opt := range opts {
+		opt(e)
+	}
+	return e.validation
+}
+
 // Validation is the engine's validation mode.
 func (e *Engine) Validation() Validation { return e.validation }
 

@@ -134,9 +134,15 @@ func newEngine(t testing.TB, cfg config) *mock.Engine {
 	if cfg.scenarioFS != nil {
 		sources = append(sources, scenarios.Source{Name: cfg.scenarioDir, FS: cfg.scenarioFS})
 	}
-	set, err := scenarios.Load(spec, sources...)
+	// As cocmock serve does: under --validation report or off, a rule only
+	// a request breaking the contract can match is a warning, not an error.
+	lenient := scenarios.Options{Lenient: mock.ValidationOf(cfg.engine...) != mock.ValidationEnforce}
+	set, err := scenarios.LoadWith(spec, lenient, sources...)
 	if err != nil {
 		t.Fatalf("mocktest: loading scenarios:\n%v", err)
+	}
+	for _, w := range set.Warnings() {
+		t.Logf("mocktest: scenario file: %v", w)
 	}
 	eng, err := mock.New(spec, set, cfg.engine...)
 	if err != nil {

@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/mocktest"
+	"github.com/cocmock/cocmock/openapi"
+	"github.com/cocmock/cocmock/scenarios"
 )
 
 func post(t testing.TB, url, body string) (int, string) {
@@ -212,4 +216,52 @@ func ExampleServer_Session() {
 	// inc_type_p_config_issues
 	// INCIDENT_STATUS_RESOLVED
 	// in the default session: false failed: false
+}
+
+// A sandbox that answers requests breaking the contract loads its scenario
+// files as cocmock serve does then: a rule only such a request can match
+// is a warning, and the rule answers.
+func TestScenarioFilesLoadAsLenientlyAsTheSandboxAnswers(t *testing.T) {
+	dir := t.TempDir()
+	file := `name: typos
+description: A rule for an operate_key typo, which only report mode answers.
+operation: HandleCocIncident
+rules:
+  - name: typo-key
+    when: {body.operate_key: acceptIncident1}
+    respond: {status: 200, gom: {code: GOM.00000000}}
+`
+	if err := os.WriteFile(filepath.Join(dir, "typos.yaml"), []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Strictly, the rule is an error: no valid request can match it.
+	spec, err := openapi.Load("embedded", openapi.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scenarios.Load(spec, scenarios.Source{Name: dir, FS: os.DirFS(dir)}); err == nil || !strings.Contains(err.Error(), "never matches") {
+		t.Fatalf("loaded strictly: %v", err)
+	}
+	rec := &recorder{TB: t}
+	srv := mocktest.NewServer(rec, mocktest.WithScenarioDir(dir), mocktest.WithScenario("typos"),
+		mocktest.WithEngineOptions(mock.WithValidation(mock.ValidationReport)))
+	defer func() {
+		for i := len(rec.cleanups) - 1; i >= 0; i-- {
+			rec.cleanups[i]()
+		}
+	}()
+	if logs := strings.Join(rec.logs, "\n"); !strings.Contains(logs, "only a request that breaks the contract can match") {
+		t.Fatalf("the warning was not logged: %q", logs)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/external/incident/handle",
+		strings.NewReader(`{"incident_num":"IM1","operator":"u","operate_key":"acceptIncident1"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(mock.RuleHeader) != "typo-key" {
+		t.Fatalf("%d, rule %q", resp.StatusCode, resp.Header.Get(mock.RuleHeader))
+	}
 }
