@@ -80,6 +80,28 @@ func depth(field string) int {
 }
 
 func collect(err error, out *[]Violation) {
+	// The usual errors, taken by their type: errors.As's targets would go
+	// to the heap on every refusal. Each case is what collectWrapped
+	// decides for that type, in its order.
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, e := range e {
+			collect(e, out)
+		}
+	case *openapi3filter.RequestError:
+		collectRequestError(e, out)
+	case *openapi3filter.ResponseError:
+		collectResponseError(e, out)
+	case *openapi3.SchemaError:
+		collectSchemaError(e, out)
+	default:
+		collectWrapped(err, out)
+	}
+}
+
+// collectWrapped is collect for any other error, such as one wrapping
+// kin-openapi's.
+func collectWrapped(err error, out *[]Violation) {
 	var (
 		multi    openapi3.MultiError
 		reqErr   *openapi3filter.RequestError
