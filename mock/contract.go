@@ -52,7 +52,7 @@ func violationMessage(v openapi.Violation, header http.Header) string {
 	if v.Field == "" {
 		return "The request body must be a JSON object"
 	}
-	return fmt.Sprintf("The field[%s] value[%s] invalid", v.Field, valueText(v.Value))
+	return "The field[" + v.Field + "] value[" + valueText(v.Value) + "] invalid" // every refusal: no Sprintf
 }
 
 func valueText(v any) string {
