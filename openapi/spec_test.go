@@ -18,11 +18,18 @@ const handlePath = "/v1/external/incident/handle"
 
 func load(t testing.TB) (*openapi.Spec, *openapi.Operation) {
 	t.Helper()
-	s, err := openapi.Load("embedded", openapi.Embedded())
+	return loadRoute(t, "embedded", openapi.Embedded(), http.MethodPost, handlePath)
+}
+
+// loadRoute loads a document and routes a request to its operation,
+// failing the test on either error.
+func loadRoute(t testing.TB, name string, doc []byte, method, path string) (*openapi.Spec, *openapi.Operation) {
+	t.Helper()
+	s, err := openapi.Load(name, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, _, err := s.Route(http.MethodPost, handlePath)
+	op, _, err := s.Route(method, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,14 +141,7 @@ components:
       type: object
       properties: {kind: {type: string}, known: {type: string}}
 `)
-	spec, err := openapi.Load("t", doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, _, err := spec.Route(http.MethodPost, "/p")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, op := loadRoute(t, "t", doc, http.MethodPost, "/p")
 	for range 2 {
 		if got := op.UnknownFields(map[string]any{"kind": "", "known": "x", "extra": 1}); !slices.Equal(got, []string{"extra"}) {
 			t.Fatalf(`kind "": got %v`, got)
@@ -269,14 +269,7 @@ paths:
       responses:
         "200": {description: ok}
 `
-	s, err := openapi.Load("other.yaml", []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, _, err := s.Route("POST", "/notes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, op := loadRoute(t, "other.yaml", []byte(doc), "POST", "/notes")
 	check := func(query, ct, body string) []openapi.Violation {
 		return s.ValidateRequest(context.Background(), op, openapi.Request{
 			Method: "POST", Path: "/notes", RawQuery: query, Header: http.Header{"Content-Type": {ct}}, Body: []byte(body),
@@ -326,14 +319,7 @@ paths:
       responses:
         "200": {description: ok}
 `
-	s, err := openapi.Load("t.yaml", []byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, _, err := s.Route("POST", "/things")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, op := loadRoute(t, "t.yaml", []byte(doc), "POST", "/things")
 	check := func(body string) []openapi.Violation {
 		return s.ValidateRequest(context.Background(), op, openapi.Request{
 			Method: "POST", Path: "/things", Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body),
@@ -384,14 +370,7 @@ components:
 // A branch that allOfs back to its parent is walked once: the unknown
 // keys come out (each once), and the walk ends.
 func TestUnknownFieldsEndOnARecursiveDiscriminator(t *testing.T) {
-	spec, err := openapi.Load("pets", []byte(recursivePet))
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, _, err := spec.Route("POST", "/p")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, op := loadRoute(t, "pets", []byte(recursivePet), "POST", "/p")
 	body := map[string]any{"pet_type": "cat", "name": "Tom", "lives": 9.0, "nope": true}
 	for range 2 { // the second from the cache
 		if got := op.UnknownFields(body); !slices.Equal(got, []string{"nope"}) {
