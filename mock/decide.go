@@ -3,7 +3,6 @@ package mock
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/brianvoe/gofakeit/v6"
 
@@ -259,39 +258,13 @@ func decodeJSON(body []byte) any {
 }
 
 // peekKeys reads incident_num and operate_key from a body that failed
-// validation, so that the journal can still be filed by them. It reads
-// them as encoding/json reads them into a struct: a key matches in any
-// case, and the last match wins. decoded is the body as the contract check
-// decoded it (nil if it could not): when that object spells each key only
-// exactly, its values are those, and the body is not read again.
+// validation, so that the journal can still be filed by them, as an
+// accepted body's are read: exactly as spelt. decoded is the body as the
+// contract check decoded it (nil if it did not, as for a body sent as
+// another content type).
 func peekKeys(body []byte, decoded any) (incidentNum, operateKey string) {
-	if m, ok := decoded.(map[string]any); ok && !spellsOtherwise(m, "incident_num", "operate_key") {
-		s1, _ := m["incident_num"].(string)
-		s2, _ := m["operate_key"].(string)
-		return s1, s2
+	if decoded == nil {
+		decoded = decodeJSON(body)
 	}
-	var v struct {
-		IncidentNum any `json:"incident_num"`
-		OperateKey  any `json:"operate_key"`
-	}
-	if json.Unmarshal(body, &v) != nil {
-		return "", ""
-	}
-	s1, _ := v.IncidentNum.(string)
-	s2, _ := v.OperateKey.(string)
-	return s1, s2
-}
-
-// spellsOtherwise reports whether an object has a key that matches one of
-// names only in another case (encoding/json's match, Unicode folding
-// included).
-func spellsOtherwise(m map[string]any, names ...string) bool {
-	for k := range m {
-		for _, name := range names {
-			if k != name && strings.EqualFold(k, name) {
-				return true
-			}
-		}
-	}
-	return false
+	return bodyString(decoded, "incident_num"), bodyString(decoded, "operate_key")
 }

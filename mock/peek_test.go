@@ -5,18 +5,16 @@ import (
 	"testing"
 )
 
-// A refused body is filed under the keys encoding/json reads into a
-// struct: in any case, the last match winning. The decoded object answers
-// only when it must agree with that, which a map cannot show.
-func TestPeekKeysReadsAsEncodingJSONDoes(t *testing.T) {
+// A refused body is filed under its keys as an accepted body is read:
+// exactly as spelt (a key given twice: the last, as encoding/json decodes
+// it), whether the contract check decoded the body or not.
+func TestPeekKeysReadsTheKeysAsAnAcceptedBodysAre(t *testing.T) {
 	for _, tc := range []struct{ body, num, key string }{
 		{`{"incident_num":"IM1","operate_key":"acceptIncident1"}`, "IM1", "acceptIncident1"},
 		{`{"incident_num":"IM1","incident_num":"IM2","operate_key":7}`, "IM2", ""},
-		{`{"Incident_Num":"IM-CASE","operate_key":"k"}`, "IM-CASE", "k"},
-		{`{"incident_num":"IM1","INCIDENT_NUM":"IM2"}`, "IM2", ""},
-		{`{"INCIDENT_NUM":"IM2","incident_num":"IM1"}`, "IM1", ""},
-		{`{"operate_\u212aey":"kelvin","operate_key":"k"}`, "", "k"}, // the Kelvin sign folds to k
-		{`{"operate_key":"k","operate_\u212aey":"kelvin"}`, "", "kelvin"},
+		{`{"Incident_Num":"IM-CASE","operate_key":"k"}`, "", "k"},
+		{`{"incident_num":"IM1","INCIDENT_NUM":"IM2"}`, "IM1", ""},
+		{`{"operate_\u212aey":"kelvin","operate_key":"k"}`, "", "k"},
 		{`{"incident_num":null,"operate_key":["k"]}`, "", ""},
 		{`{"other":"x"}`, "", ""},
 		{`{}`, "", ""},

@@ -53,20 +53,18 @@ func TestValidationModes(t *testing.T) {
 }
 
 // A body that breaks the contract is still filed under its incident and
-// operate_key in the journal, read as encoding/json reads a struct: an
-// exact key first, else one that differs only in case.
+// operate_key in the journal, read as an accepted body's are.
 func TestARefusedBodyIsJournaledUnderItsKeys(t *testing.T) {
 	eng := newEngine(t)
-	r := send(eng, `{"Incident_Num":"IM-CASE","operator":"u","operate_key":"acceptIncident1"}`)
+	r := send(eng, `{"incident_num":"IM-REFUSED","operator":"u","operate_key":"acceptIncident1"}`)
 	if r.Status != 400 {
 		t.Fatalf("status %d", r.Status)
 	}
-	x, _ := eng.Requests("", mock.Filter{IncidentNum: "IM-CASE", OperateKey: "acceptIncident1"})
+	x, _ := eng.Requests("", mock.Filter{IncidentNum: "IM-REFUSED", OperateKey: "acceptIncident1"})
 	if len(x) != 1 {
-		t.Fatalf("the refused call is not filed under IM-CASE / acceptIncident1: %+v", x)
+		t.Fatalf("the refused call is not filed under IM-REFUSED / acceptIncident1: %+v", x)
 	}
-	// A key given twice, exactly: the last one, as encoding/json reads it,
-	// whichever reading (the checked body or the bytes) the journal uses.
+	// A key given twice: the last one, as encoding/json reads it.
 	if r := send(eng, `{"incident_num":"IM-FIRST","incident_num":"IM-LAST","operator":"u","operate_key":"acceptIncident1"}`); r.Status != 400 {
 		t.Fatalf("status %d", r.Status)
 	}
