@@ -18,13 +18,12 @@ type Incident = incident.Incident
 // lock: a scenario reply to render, or an answer the incident domain gave.
 type decision struct {
 	rule string
-	// reply is the rule's reply to render; nil when answered.
+	// reply is the rule's reply to render; nil when answer is the reply.
 	reply *scenarios.Reply
-	// answer, when answered, is the operation's default answer (no rule
-	// matched, or the rule asked for it), or a refusal of an unknown
+	// answer, when reply is nil, is the operation's default answer (no
+	// rule matched, or the rule asked for it), or a refusal of an unknown
 	// incident. It is held by value: a decision costs the heap nothing.
-	answer   Reply
-	answered bool
+	answer Reply
 	// key is the incident the request names (a create's title: see
 	// incident.KeyOf); num is the incident the exchange is about, for the
 	// journal (a create's new number); before and after its status around
@@ -68,7 +67,7 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	// state conditions; otherwise it is created if the call succeeds.
 	if inc == nil && d.key != "" && op.ID == incident.OpHandle && sc.State != nil {
 		if sc.State.UnknownKeys == "reject" {
-			d.answer, d.answered, d.num = gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil), true, d.key
+			d.answer, d.num = gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil), d.key
 			return d
 		}
 		inc = incident.FirstUse(d.key, sc.State.Initial, now)
@@ -104,7 +103,6 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 
 	if reply == nil || reply.Default {
 		d.answer, inc = e.defaultAnswer(sess, op, in, d.key, inc, act, then, faker)
-		d.answered = true
 		if reply != nil {
 			d.answer.Delay = reply.Delay.Pick(faker.Rand)
 		}

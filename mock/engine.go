@@ -390,7 +390,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			}
 		}
 		switch {
-		case d.answered:
+		case d.reply == nil:
 			reply = d.answer
 		default:
 			data := scenarios.Data{

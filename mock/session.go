@@ -55,9 +55,6 @@ func newSession(id string, journalSize int) *session {
 	}
 }
 
-// next returns how many times key was counted before, and counts it. The
-// caller holds s.mu.
-
 func (s *session) activeScenario() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
