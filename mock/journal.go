@@ -124,9 +124,6 @@ type Message struct {
 	// BodyEncoding is "base64" for a body that is not valid UTF-8: Body
 	// then holds its base64 text, so that the journal stays valid JSON.
 	BodyEncoding string `json:"body_encoding,omitempty"`
-	// headerBytes is what Header counts in the byte budget, reckoned as
-	// the journal took it.
-	headerBytes int
 }
 
 // Field reads a value of a JSON body by its dotted path
@@ -158,7 +155,7 @@ func (m Message) Field(path string) any {
 // them: secrets redacted, headers and body cut, invalid UTF-8 as base64.
 func journalMessage(h http.Header, body []byte) Message {
 	m := Message{}
-	m.Header, m.HeadersTruncated, m.headerBytes = journalHeader(h)
+	m.Header, m.HeadersTruncated = journalHeader(h)
 	m.Body, m.Truncated = journalBody(body)
 	if m.Truncated {
 		// The cut may split a character: back off to its start, so that a
@@ -213,24 +210,22 @@ const (
 	exchangeOverhead = 2 << 10
 )
 
-// journalHeader returns h as the journal keeps it, and what that counts in
-// the byte budget (headerBytes): secrets replaced, and values cut so that
-// the whole is at most maxJournalHeader bytes. Without anything to change
-// it returns h itself: a request's headers are not written to once it is
-// read.
-func journalHeader(h http.Header) (http.Header, bool, int) {
-	secret, size, cost := false, 0, headerBytes(nil)
+// journalHeader returns h as the journal keeps it: secrets replaced, and
+// values cut so that the whole is at most maxJournalHeader bytes. Without
+// anything to change it returns h itself: a request's headers are not
+// written to once it is read.
+func journalHeader(h http.Header) (http.Header, bool) {
+	secret, size := false, 0
 	for name, values := range h {
 		if slices.Contains(secretHeaders, name) {
 			secret = true
 		}
-		cost += headerEntryBytes(name, values)
 		for _, v := range values {
 			size += len(name) + len(v)
 		}
 	}
 	if !secret && size <= maxJournalHeader {
-		return h, false, cost
+		return h, false
 	}
 	out := make(http.Header, len(h))
 	left := maxJournalHeader
@@ -249,7 +244,7 @@ func journalHeader(h http.Header) (http.Header, bool, int) {
 			out[name] = append(out[name], v)
 		}
 	}
-	return out, size > maxJournalHeader, headerBytes(out)
+	return out, size > maxJournalHeader
 }
 
 // headerBytes is what a header costs in the byte budget: its strings and
@@ -257,15 +252,10 @@ func journalHeader(h http.Header) (http.Header, bool, int) {
 func headerBytes(h http.Header) int {
 	n := 64
 	for name, values := range h {
-		n += headerEntryBytes(name, values)
-	}
-	return n
-}
-
-func headerEntryBytes(name string, values []string) int {
-	n := len(name) + 96
-	for _, v := range values {
-		n += len(v) + 16
+		n += len(name) + 96
+		for _, v := range values {
+			n += len(v) + 16
+		}
 	}
 	return n
 }
@@ -285,7 +275,7 @@ func (x *Exchange) size() int {
 	// Bodies count a quarter more than their length: the allocator rounds
 	// each to its size class (measured with BenchmarkSoak's mix).
 	bodies := len(x.Request.Body) + len(x.Reply.Body)
-	n := exchangeOverhead + bodies + bodies/4 + x.Request.headerBytes + x.Reply.headerBytes
+	n := exchangeOverhead + bodies + bodies/4 + headerBytes(x.Request.Header) + headerBytes(x.Reply.Header)
 	if x.Auth != nil {
 		n += len(x.Auth.CanonicalRequest) + len(x.Auth.StringToSign)
 	}
