@@ -306,7 +306,7 @@ type Checked struct {
 }
 
 // ValidateRequest checks a request against its operation, collecting every
-// violation. The body is decoded once, here.
+// violation.
 //
 // The JSON body is decoded here, once, and checked by the schema's
 // compiled verdict (kin-openapi's fail-fast walk where there is none);
@@ -316,7 +316,9 @@ type Checked struct {
 // validation that way at 70% of Engine.Serve. Security requirements are
 // not checked here: the gateway step (mock/auth) does that.
 func (s *Spec) ValidateRequest(ctx context.Context, op *Operation, r Request) Checked {
-	if !isJSON(r.Header.Get("Content-Type")) && op.takesOtherThanJSON() {
+	contentType := r.Header.Get("Content-Type")
+	jsonType := isJSON(contentType)
+	if !jsonType && op.takesOtherThanJSON() {
 		// A --spec document's form, text or binary body: openapi3filter
 		// has the decoders for those.
 		return s.validateWithFilter(ctx, op, r, s.reqOptsWithBody)
@@ -325,7 +327,7 @@ func (s *Spec) ValidateRequest(ctx context.Context, op *Operation, r Request) Ch
 	if op.hasParams {
 		out = s.validateWithFilter(ctx, op, r, s.reqOpts).Violations
 	}
-	body, bodyViolations := op.validateBody(r.Header.Get("Content-Type"), r.Body)
+	body, bodyViolations := op.validateBody(contentType, jsonType, r.Body)
 	if out = append(out, bodyViolations...); len(out) > 0 {
 		return Checked{Body: body, Violations: sortViolations(out)}
 	}
@@ -373,11 +375,11 @@ func isJSON(contentType string) bool {
 	return base == "application/json" || strings.HasSuffix(base, "+json")
 }
 
-// validateBody checks the content type, decodes the JSON body and validates
-// it against the operation's schema. The body is decoded as json.Unmarshal
+// validateBody checks the content type (jsonType: whether it is a JSON type),
+// decodes the JSON body and validates it against the operation's schema. The body is decoded as json.Unmarshal
 // would (numbers as float64; decode.go); unlike openapi3filter's
 // json.Decoder, that refuses trailing bytes after the JSON value.
-func (op *Operation) validateBody(contentType string, body []byte) (any, []Violation) {
+func (op *Operation) validateBody(contentType string, jsonType bool, body []byte) (any, []Violation) {
 	rb := op.op.RequestBody
 	if rb == nil || rb.Value == nil {
 		return nil, nil
@@ -389,7 +391,7 @@ func (op *Operation) validateBody(contentType string, body []byte) (any, []Viola
 		return nil, nil
 	}
 	var mt *openapi3.MediaType
-	if isJSON(contentType) { // only JSON types reach the media-type memo
+	if jsonType { // only JSON types reach the media-type memo
 		mt = op.mediaType(contentType)
 	}
 	if mt == nil {

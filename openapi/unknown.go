@@ -43,13 +43,13 @@ type choiceKey struct {
 }
 
 // of returns the property schemas that apply to obj: the properties of
-// each schema appliedSchemas yields. The map returned is shared: read it
+// each schema appliedSchemas walks. The map returned is shared: read it
 // only.
 func (k *knownProperties) of(schema *openapi3.Schema, obj map[string]any) map[string][]*openapi3.Schema {
 	var buf [96]byte
 	choice := buf[:0]
 	var seen [16]*openapi3.Schema
-	appliedSchemas(schema, obj, seen[:0], nil, func(name string, ok bool) {
+	applied := appliedSchemas(schema, obj, seen[:0], func(name string, ok bool) {
 		if !ok {
 			choice = append(choice, 0)
 			return
@@ -63,13 +63,13 @@ func (k *knownProperties) of(schema *openapi3.Schema, obj map[string]any) map[st
 		return props
 	}
 	props = map[string][]*openapi3.Schema{}
-	appliedSchemas(schema, obj, seen[:0], func(s *openapi3.Schema) {
+	for _, s := range applied {
 		for name, ref := range s.Properties {
 			if ref != nil && ref.Value != nil {
 				props[name] = append(props[name], ref.Value)
 			}
 		}
-	}, nil)
+	}
 	k.mu.Lock()
 	if k.cache == nil {
 		k.cache = map[choiceKey]map[string][]*openapi3.Schema{}
@@ -79,36 +79,31 @@ func (k *knownProperties) of(schema *openapi3.Schema, obj map[string]any) map[st
 	return props
 }
 
-// appliedSchemas walks the schemas whose properties apply to obj, each
-// once: the schema, its allOf parts, and the oneOf branch its
-// discriminator selects, in that order, depth first. visit (if set) gets
-// each; choose (if set) gets each discriminator's choice on the way: the
-// name obj gives, and whether the mapping names it (only a string can be
-// followed). seen holds the schemas already walked, so that a branch that
-// allOfs back to its parent (the usual polymorphism) is not walked again.
+// appliedSchemas returns, appended to seen, the schemas whose properties
+// apply to obj, each once: the schema, its allOf parts, and the oneOf
+// branch its discriminator selects, in that order, depth first. choose
+// gets each discriminator's choice on the way: the name obj gives, and
+// whether the mapping names it (only a string can be followed). seen holds
+// the schemas already walked, so that a branch that allOfs back to its
+// parent (the usual polymorphism) is not walked again.
 func appliedSchemas(schema *openapi3.Schema, obj map[string]any, seen []*openapi3.Schema,
-	visit func(*openapi3.Schema), choose func(name string, ok bool)) []*openapi3.Schema {
+	choose func(name string, ok bool)) []*openapi3.Schema {
 	if schema == nil || slices.Contains(seen, schema) {
 		return seen
 	}
 	seen = append(seen, schema)
-	if visit != nil {
-		visit(schema)
-	}
 	for _, ref := range schema.AllOf {
 		if ref != nil {
-			seen = appliedSchemas(ref.Value, obj, seen, visit, choose)
+			seen = appliedSchemas(ref.Value, obj, seen, choose)
 		}
 	}
 	if d := schema.Discriminator; d != nil {
 		name, isString := obj[d.PropertyName].(string)
 		_, mapped := mappedRef(d, name)
-		if choose != nil {
-			choose(name, isString && mapped)
-		}
+		choose(name, isString && mapped)
 		if isString && mapped {
 			for branch := range mappedBranches(schema, name) {
-				seen = appliedSchemas(branch, obj, seen, visit, choose)
+				seen = appliedSchemas(branch, obj, seen, choose)
 			}
 		}
 	}

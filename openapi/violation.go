@@ -80,9 +80,8 @@ func depth(field string) int {
 }
 
 func collect(err error, out *[]Violation) {
-	// The usual errors, taken by their type: errors.As's targets would go
-	// to the heap on every refusal. Each case is what collectWrapped
-	// decides for that type, in its order.
+	// kin-openapi's errors are taken by their type (errors.As's targets
+	// would go to the heap on every refusal); a wrapped one by errors.As.
 	switch e := err.(type) {
 	case openapi3.MultiError:
 		for _, e := range e {
@@ -99,25 +98,14 @@ func collect(err error, out *[]Violation) {
 	}
 }
 
-// collectWrapped is collect for any other error, such as one wrapping
-// kin-openapi's.
+// collectWrapped is collect for any other error: one wrapping a schema
+// error or a parse error, or neither.
 func collectWrapped(err error, out *[]Violation) {
 	var (
-		multi    openapi3.MultiError
-		reqErr   *openapi3filter.RequestError
-		respErr  *openapi3filter.ResponseError
 		schemaEr *openapi3.SchemaError
 		parseErr *openapi3filter.ParseError
 	)
 	switch {
-	case errors.As(err, &multi) && isMulti(err):
-		for _, e := range multi {
-			collect(e, out)
-		}
-	case errors.As(err, &reqErr) && isType[*openapi3filter.RequestError](err):
-		collectRequestError(reqErr, out)
-	case errors.As(err, &respErr) && isType[*openapi3filter.ResponseError](err):
-		collectResponseError(respErr, out)
 	case errors.As(err, &schemaEr):
 		collectSchemaError(schemaEr, out)
 	case errors.As(err, &parseErr):
@@ -125,16 +113,6 @@ func collectWrapped(err error, out *[]Violation) {
 	default:
 		*out = append(*out, Violation{Kind: KindOther, Reason: err.Error()})
 	}
-}
-
-func isMulti(err error) bool {
-	_, ok := err.(openapi3.MultiError)
-	return ok
-}
-
-func isType[T error](err error) bool {
-	_, ok := err.(T)
-	return ok
 }
 
 func collectRequestError(e *openapi3filter.RequestError, out *[]Violation) {

@@ -11,8 +11,9 @@ import (
 )
 
 // collect takes the usual errors by their type; what it finds must be
-// what errors.As finds (collectWrapped), for kin-openapi's own errors and
-// for wrapped ones, and it allocates less doing so.
+// what errors.As finds (collectByErrorsAs, the way it was written before),
+// for kin-openapi's own errors and for wrapped ones, and it allocates less
+// doing so.
 func TestCollectTakesTheUsualErrorsAsErrorsAsDoes(t *testing.T) {
 	spec := loadForTest(t, "embedded", embedded)
 	schema := bodySchemas(t, spec)["HandleCocIncident application/json"]
@@ -45,7 +46,7 @@ func TestCollectTakesTheUsualErrorsAsErrorsAsDoes(t *testing.T) {
 	for _, err := range errs {
 		var got, want []Violation
 		collect(err, &got)
-		collectWrapped(err, &want)
+		collectByErrorsAs(err, &want)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%T %v:\n got %+v\nwant %+v", err, err, got, want)
 		}
@@ -56,8 +57,37 @@ func TestCollectTakesTheUsualErrorsAsErrorsAsDoes(t *testing.T) {
 	}
 	out := make([]Violation, 0, 8)
 	direct := testing.AllocsPerRun(100, func() { out = out[:0]; collect(schemaErr, &out) })
-	viaAs := testing.AllocsPerRun(100, func() { out = out[:0]; collectWrapped(schemaErr, &out) })
+	viaAs := testing.AllocsPerRun(100, func() { out = out[:0]; collectByErrorsAs(schemaErr, &out) })
 	if direct >= viaAs {
 		t.Fatalf("collect allocates %v for a schema error, errors.As's way %v", direct, viaAs)
+	}
+}
+
+// collectByErrorsAs is collect as it was: every kind found by errors.As,
+// kin-openapi's multi, request and response errors only when they are the
+// error itself.
+func collectByErrorsAs(err error, out *[]Violation) {
+	var (
+		multi    openapi3.MultiError
+		reqErr   *openapi3filter.RequestError
+		respErr  *openapi3filter.ResponseError
+		schemaEr *openapi3.SchemaError
+		parseErr *openapi3filter.ParseError
+	)
+	switch {
+	case errors.As(err, &multi) && reflect.TypeOf(err) == reflect.TypeOf(multi):
+		for _, e := range multi {
+			collectByErrorsAs(e, out)
+		}
+	case errors.As(err, &reqErr) && reflect.TypeOf(err) == reflect.TypeOf(reqErr):
+		collectRequestError(reqErr, out)
+	case errors.As(err, &respErr) && reflect.TypeOf(err) == reflect.TypeOf(respErr):
+		collectResponseError(respErr, out)
+	case errors.As(err, &schemaEr):
+		collectSchemaError(schemaEr, out)
+	case errors.As(err, &parseErr):
+		*out = append(*out, Violation{Kind: KindMalformed, Reason: parseReason(parseErr)})
+	default:
+		*out = append(*out, Violation{Kind: KindOther, Reason: err.Error()})
 	}
 }
