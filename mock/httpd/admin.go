@@ -17,7 +17,8 @@ import (
 )
 
 // adminRoutes registers the sandbox API (WireMock's /__admin convention).
-// All of it except health sits behind the admin token when one is set.
+// All of it but health, the TLS certificate and the dashboard page (not its
+// data) sits behind the admin token when one is set.
 func (s *Server) adminRoutes() {
 	admin := s.echo.Group(AdminPrefix)
 	locked := admin.Group("", s.requireToken)

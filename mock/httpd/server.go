@@ -96,8 +96,9 @@ type Server struct {
 	engine *mock.Engine
 	cfg    Config
 	echo   *echo.Echo
-	// largeBodies holds a token for each large body being read or
-	// answered: BodyBytes/MaxBody of them.
+	// largeBodies holds a token for each large body being read or handled
+	// by the engine (not while a delayed reply waits): BodyBytes/MaxBody of
+	// them.
 	largeBodies chan struct{}
 	// adminMethods lists each sandbox API path's methods, for 405s.
 	adminMethods map[string][]string
