@@ -37,9 +37,14 @@ func BenchmarkSoak(b *testing.B) {
 	client := newClient()
 	pad := strings.Repeat("x", 8<<10) // a larger body now and then: journals fill faster
 	bodies := func(i int) (method, path string, body []byte) {
-		sess := i % *soakSessions
-		num := fmt.Sprintf("IM-S%d-%d", sess, (i / *soakSessions)%40)
-		switch i % 10 {
+		// Requests go to the sessions in turn; a session's own turns (its
+		// rounds) pick what it sends, so that each session creates, moves
+		// and reads its tickets, whatever the number of sessions. Seven
+		// tickets a session, seven being prime to the ten kinds: each is
+		// handled and read.
+		sess, round := i%*soakSessions, i / *soakSessions
+		num := fmt.Sprintf("IM-S%d-%d", sess, round%7)
+		switch round % 10 {
 		case 0:
 			return "POST", "/v1/external/incident/create", []byte(`{"incident_level":"level_40","is_service_interrupt":"false","incident_type":"t","incident_title":"soak","incident_source":"incident_source_alarm","creator":"c"}`)
 		case 1:
@@ -49,7 +54,7 @@ func BenchmarkSoak(b *testing.B) {
 		case 3:
 			return "POST", handlePath, []byte(`{"incident_num":"` + num + `","operator":"u","operate_key":"forwardOther1","parameter":{"virtual_send_comment":"` + pad + `"}}`)
 		}
-		return "POST", handlePath, mix[i%len(mix)]
+		return "POST", handlePath, mix[round%len(mix)]
 	}
 	fmt.Printf("%10s %10s %10s %10s %10s %12s %10s %10s %8s\n", "requests", "rss MiB", "peak MiB", "heap MiB", "live MiB", "counted MiB", "live/count", "sessions", "req/s")
 	for b.Loop() {
@@ -80,6 +85,9 @@ func BenchmarkSoak(b *testing.B) {
 						}
 						io.Copy(io.Discard, resp.Body)
 						resp.Body.Close()
+						if resp.StatusCode >= 500 {
+							failures.Add(1) // the mix asks for 200s and 400s only
+						}
 						sent.Add(1)
 					}
 				}()
@@ -98,12 +106,19 @@ func BenchmarkSoak(b *testing.B) {
 			live := serverMetric(client, srv.url, "go_memstats_heap_alloc_bytes")
 			rate := float64(sent.Load()) / time.Since(start).Seconds()
 			fmt.Printf("%10d %10.1f %10.1f %10.1f %10.1f %12.1f %10.2f %10.0f %8.0f\n", done+n, mib(rss), mib(peak), heap/(1<<20), live/(1<<20), counted/(1<<20), live/counted, sessions, rate)
+			if live < 0 || counted < 0 || live > soakHeapTarget {
+				b.Fatalf("live heap %.1f MiB, counted %.1f MiB: the metrics are missing, or the heap is over the README's %d MiB target", live/(1<<20), counted/(1<<20), soakHeapTarget>>20)
+			}
 		}
 		if f := failures.Load(); f > 0 {
 			b.Fatalf("%d requests failed", f)
 		}
 	}
 }
+
+// soakHeapTarget is the README's memory target with the default flags
+// (--memory-limit).
+const soakHeapTarget = 256 << 20
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
 

@@ -51,7 +51,8 @@ func (s *Server) adminRoutes() {
 		{http.MethodGet, "/ui/", true, s.ui},
 		{http.MethodGet, "/ui/:asset", true, s.uiAsset},
 		// The Go profiler, for speed work on the real binary.
-		{http.MethodGet, "/debug/pprof/*", false, unprefixed(pprof.Index)},
+		{http.MethodGet, "/debug/pprof/", false, unprefixed(pprof.Index)},
+		{http.MethodGet, "/debug/pprof/:name", false, unprefixed(pprof.Index)}, // a named profile: one segment each
 		{http.MethodGet, "/debug/pprof/profile", false, unprefixed(pprof.Profile)},
 		{http.MethodGet, "/debug/pprof/trace", false, unprefixed(pprof.Trace)},
 	} {

@@ -385,8 +385,13 @@ func TestTheProfilerServesNamedProfilesBehindTheToken(t *testing.T) {
 	if x := sb.call("GET", "/__admin/debug/pprof/goroutine?debug=1", ""); !strings.Contains(x.body, "goroutine profile:") {
 		t.Fatalf("goroutine: %.200s", x.body)
 	}
+	if x := sb.call("GET", "/__admin/debug/pprof/", ""); x.status != 200 || !strings.Contains(x.body, "goroutine") {
+		t.Fatalf("index: %d %.200s", x.status, x.body)
+	}
 	// Another method gets the sandbox's 405, as every admin path does.
-	if x := sb.call("POST", "/__admin/debug/pprof/heap", ""); x.status != 405 || !strings.Contains(x.body, "the sandbox API takes GET there") {
-		t.Fatalf("POST: %d %.200s", x.status, x.body)
+	for _, path := range []string{"/__admin/debug/pprof/heap", "/__admin/debug/pprof/"} {
+		if x := sb.call("POST", path, ""); x.status != 405 || !strings.Contains(x.body, "the sandbox API takes GET there") {
+			t.Fatalf("POST %s: %d %.200s", path, x.status, x.body)
+		}
 	}
 }

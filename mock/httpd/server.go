@@ -452,9 +452,6 @@ func (s *Server) adminNotFound(c echo.Context) error {
 
 // pathMatches matches an Echo route pattern (":name" segments) to a path.
 func pathMatches(pattern, path string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok { // a catch-all: the rest of the path
-		return strings.HasPrefix(path, prefix)
-	}
 	ps, qs := strings.Split(pattern, "/"), strings.Split(path, "/")
 	if len(ps) != len(qs) {
 		return false
@@ -477,10 +474,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		status = he.Code
-	}
-	if status == http.StatusMethodNotAllowed && isAdmin(c.Request().URL.Path) {
-		_ = s.adminNotFound(c) // Echo's router refused the method: the sandbox's own 405
-		return
 	}
 	s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 		slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
