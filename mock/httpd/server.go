@@ -231,9 +231,16 @@ func (s *Server) recovering(c echo.Context, next echo.HandlerFunc) (err error) {
 		}
 		s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "handler panicked",
 			slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()), slog.String("stack", string(debug.Stack())))
+		err = panicked{err}
 	}()
 	return next(c)
 }
+
+// panicked is a handler's panic, already logged with its stack where it was
+// recovered: the error handler answers it without logging it again.
+type panicked struct{ error }
+
+func (p panicked) Unwrap() error { return p.error }
 
 // logAccess serves the request through next and writes its access line.
 func (s *Server) logAccess(c echo.Context, next echo.HandlerFunc, level slog.Level, requestID string) error {
@@ -475,8 +482,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if errors.As(err, &he) {
 		status = he.Code
 	}
-	s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
-		slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
+	if !errors.As(err, new(panicked)) {
+		s.cfg.Logger.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
+			slog.String("path", c.Request().URL.Path), slog.String("error", err.Error()))
+	}
 	if isAdmin(c.Request().URL.Path) {
 		_ = problem(c, status, http.StatusText(status), err.Error())
 		return
