@@ -64,10 +64,7 @@ func BenchmarkProcess(b *testing.B) {
 		bins["cocmock"] = buildCocmock(b)
 	}
 	for _, name := range []string{"floor", "naive"} {
-		bins[name] = filepath.Join(dir, name)
-		if out, err := exec.Command("go", "build", "-trimpath", "-o", bins[name], "./cmd/"+name).CombinedOutput(); err != nil {
-			b.Fatalf("building %s: %v\n%s", name, err, out)
-		}
+		bins[name] = buildServer(b, "./cmd/"+name)
 	}
 	script := filepath.Join(dir, "mix.lua")
 	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {

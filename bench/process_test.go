@@ -21,15 +21,22 @@ type process struct {
 	url string
 }
 
-// buildCocmock builds ./cmd/cocmock once per test binary run, with the
-// Dockerfile's flags, into a temporary folder.
+// buildCocmock builds ./cmd/cocmock into a temporary folder.
 func buildCocmock(tb testing.TB) string {
 	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "cocmock")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "../cmd/cocmock")
+	return buildServer(tb, "../cmd/cocmock")
+}
+
+// buildServer builds a server's main package into a temporary folder with
+// the Dockerfile's flags (static, stripped), the same for cocmock and the
+// references, so that their RSS and start-up compare like for like.
+func buildServer(tb testing.TB, pkg string) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("building cocmock: %v\n%s", err, out)
+		tb.Fatalf("building %s: %v\n%s", pkg, err, out)
 	}
 	return bin
 }

@@ -312,6 +312,21 @@ func BenchmarkRequestPath(b *testing.B) {
 		}
 	})
 
+	b.Run("engine.Serve/refused", func(b *testing.B) {
+		// The mix's invalid request: an operate_key typo, refused 400.
+		req := mock.Request{
+			ID: "0123456789abcdef0123456789abcdef", Method: http.MethodPost, Path: handlePath,
+			Header: header, Body: []byte(`{"incident_num":"IM202403221515060171753781","operator":"7da46971b7e24eed90cf777cc2ff8b91","operate_key":"acceptIncident1"}`),
+		}
+		if r := eng.Serve(ctx, req); r.Status != http.StatusBadRequest {
+			b.Fatalf("status %d body %s", r.Status, r.Body)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			eng.Serve(ctx, req)
+		}
+	})
+
 	b.Run("spec.Route", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
