@@ -82,8 +82,17 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 
 // Observe counts one exchange.
 func (m *Metrics) Observe(x mock.Exchange) {
-	key := seriesKey{operation: x.Operation, operateKey: m.operateKey(&x), scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
+	key := seriesKey{operation: x.Operation, operateKey: "invalid", scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
+	if x.RequestValid {
+		// A series is only ever kept under an operate_key that operateKey
+		// let in: a hit needs no look at the keys (and their lock).
+		key.operateKey = x.OperateKey
+	}
 	counter, ok := m.counters.Load(key)
+	if !ok {
+		key.operateKey = m.operateKey(&x)
+		counter, ok = m.counters.Load(key)
+	}
 	if !ok {
 		status := strconv.Itoa(x.Status)
 		if x.Fault != mock.NoFault {

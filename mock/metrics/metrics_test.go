@@ -31,6 +31,10 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 	for i := range 200 {
 		m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: fmt.Sprint("unchecked-", i), Scenario: "default", Status: 200})
 	}
+	// Seen again, a value past the bound is still "other"; one let in
+	// still its own.
+	m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "unchecked-199", Scenario: "default", Status: 200})
+	m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: "unchecked-0", Scenario: "default", Status: 200})
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -41,7 +45,8 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="2.5"} 1`,
 		`cocmock_request_duration_seconds_bucket{scenario="chaos",le="1"} 0`,
 		`cocmock_requests_total{operate_key="invalid",operation="",rule="",scenario="default",status="400"} 3`,
-		`cocmock_requests_total{operate_key="other",operation="HandleCocIncident",rule="",scenario="default",status="200"} 138`,
+		`cocmock_requests_total{operate_key="other",operation="HandleCocIncident",rule="",scenario="default",status="200"} 139`,
+		`cocmock_requests_total{operate_key="unchecked-0",operation="HandleCocIncident",rule="",scenario="default",status="200"} 2`,
 		"cocmock_sessions 2", "cocmock_journal_entries 7", "cocmock_incidents 3", "cocmock_journal_bytes 4096", "cocmock_state_bytes 2048",
 	} {
 		if !strings.Contains(string(body), want) {
