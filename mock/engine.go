@@ -172,16 +172,26 @@ func ParseValidation(s string) (Validation, error) {
 // Replies are checked against it in every mode.
 func WithValidation(v Validation) Option { return func(e *Engine) { e.validation = v } }
 
-// ValidationOf is the validation mode opts give an engine (enforce unless
-// one sets another), for loading its scenarios as strictly as it answers:
-// under report or off, a rule only a request breaking the contract can
-// match is a warning (scenarios.Options.Lenient).
+// ValidationOf is the validation mode opts give an engine (New's default
+// unless one sets another).
 func ValidationOf(opts ...Option) Validation {
-	e := &Engine{validation: ValidationEnforce}
+	e := &Engine{validation: defaultValidation}
 	for _, opt := range opts {
 		opt(e)
 	}
 	return e.validation
+}
+
+// defaultValidation is an engine's validation mode unless WithValidation
+// sets another.
+const defaultValidation = ValidationEnforce
+
+// ScenarioOptions are the options to load scenario files with for an
+// engine validating this way, as strictly as it answers: under report or
+// off, a rule only a request breaking the contract can match is a warning,
+// not an error.
+func (v Validation) ScenarioOptions() scenarios.Options {
+	return scenarios.Options{Lenient: v != ValidationEnforce}
 }
 
 // Validation is the engine's validation mode.
@@ -212,7 +222,7 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 		journalSize:  DefaultJournalSize,
 		journalBytes: DefaultJournalBytes,
 		stateBytes:   DefaultStateBytes,
-		validation:   ValidationEnforce,
+		validation:   defaultValidation,
 	}
 	for _, opt := range opts {
 		opt(e)

@@ -160,7 +160,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	lenient := scenarios.Options{Lenient: validation != mock.ValidationEnforce}
+	lenient := validation.ScenarioOptions()
 	set, err := loadScenarios(spec, lenient, from.name("scenarios"), cfg.scenarios)
 	if err != nil {
 		return err

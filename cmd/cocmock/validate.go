@@ -35,7 +35,7 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError("--validation: %v", err)
 	}
-	opts := scenarios.Options{Lenient: mode != mock.ValidationEnforce}
+	opts := mode.ScenarioOptions()
 	// The checks run apart so that SIGINT/SIGTERM (ctx) stop validate at
 	// once, with a non-zero exit, whatever it is reading.
 	type outcome struct {

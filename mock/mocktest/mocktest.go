@@ -134,9 +134,8 @@ func newEngine(t testing.TB, cfg config) *mock.Engine {
 	if cfg.scenarioFS != nil {
 		sources = append(sources, scenarios.Source{Name: cfg.scenarioDir, FS: cfg.scenarioFS})
 	}
-	// As cocmock serve does: under --validation report or off, a rule only
-	// a request breaking the contract can match is a warning, not an error.
-	lenient := scenarios.Options{Lenient: mock.ValidationOf(cfg.engine...) != mock.ValidationEnforce}
+	// As cocmock serve does: as strictly as the engine answers.
+	lenient := mock.ValidationOf(cfg.engine...).ScenarioOptions()
 	set, err := scenarios.LoadWith(spec, lenient, sources...)
 	if err != nil {
 		t.Fatalf("mocktest: loading scenarios:\n%v", err)
