@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,39 @@ func TestAccessLogWritesWhatSlogWould(t *testing.T) {
 			}
 		}
 		accessLines(t, at, level, fields)
+	}
+}
+
+// The text time's second is kept from line to line: each line must still
+// carry its own time, whatever came before it.
+func TestEachLineCarriesItsOwnTimeThoughTheSecondIsKept(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	zones := []*time.Location{time.UTC, time.FixedZone("x", 8*3600), time.FixedZone("y", -(3*3600 + 1800)), time.FixedZone("z", 8*3600)}
+	var mine, theirs bytes.Buffer
+	a := NewAccessLog(&mine, false, slog.LevelDebug)
+	h := slog.NewTextHandler(&theirs, &slog.HandlerOptions{Level: slog.LevelDebug})
+	at := time.Date(2026, 11, 28, 23, 59, 58, 990_000_000, time.UTC)
+	for i := range 5000 {
+		switch rng.IntN(8) {
+		case 0: // another location, the same instant
+			at = at.In(zones[rng.IntN(len(zones))])
+		case 1: // far away, years of one to five digits and before zero too
+			at = time.Date(rng.IntN(12000)-1000, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.IntN(1e9), zones[rng.IntN(len(zones))])
+		case 2: // back a little
+			at = at.Add(-time.Duration(rng.IntN(3000)) * time.Millisecond)
+		default: // on, across seconds, midnights and years
+			at = at.Add(time.Duration(rng.IntN(700)) * time.Millisecond)
+		}
+		mine.Reset()
+		theirs.Reset()
+		a.write(at, slog.LevelInfo, "request", []field{intField("i", int64(i))})
+		if err := h.Handle(context.Background(), slog.NewRecord(at, slog.LevelInfo, "request", 0).Clone()); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Replace(theirs.String(), "msg=request\n", "msg=request i="+strconv.Itoa(i)+"\n", 1)
+		if mine.String() != want {
+			t.Fatalf("line %d at %v:\nmine: %sslog: %s", i, at, mine.String(), want)
+		}
 	}
 }
 
