@@ -25,7 +25,7 @@ const maxValueInMessage = 64
 // for the log) in a header.
 func invalidRequest(violations []openapi.Violation, joined string, header http.Header) Reply {
 	r := gomReply(http.StatusBadRequest, CodeInvalidParameter, violationMessage(violations[0], header), nil)
-	r.Header.Set(ViolationsHeader, joined)
+	r.setHeader(ViolationsHeader, joined)
 	return r
 }
 

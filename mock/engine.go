@@ -98,6 +98,8 @@ type Engine struct {
 	watchers watchers
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
+	// ruleHeaders shares the headers of the replies each rule answers.
+	ruleHeaders ruleHeaders
 }
 
 // Option configures an Engine.
@@ -305,8 +307,9 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	}
 	x.Operation = op.ID
 
-	// 3. The gateway authenticates, then throttles.
-	principal, refused, failure := e.authenticate(req, e.clock.Now())
+	// 3. The gateway authenticates (at the exchange's time: a clock read
+	//    costs a tenth of a microsecond here), then throttles.
+	principal, refused, failure := e.authenticate(req, x.Time)
 	if refused != nil {
 		x.Auth = failure
 		e.note(ctx, slog.LevelInfo, "authentication failed",
@@ -410,11 +413,11 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			reply, problem = e.render(ctx, op, d.reply, data.WithFaker(faker))
 		}
 		if problem == nil {
-			if d.rule != "" {
-				reply.Header.Set(RuleHeader, d.rule)
-			} else {
-				reply.Header.Set(RuleHeader, NoRule)
+			rule := d.rule
+			if rule == "" {
+				rule = NoRule
 			}
+			e.ruleHeaders.name(&reply, rule)
 		}
 	}
 	if problem != nil {
@@ -426,10 +429,10 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		if own := reply.Header.Get(ViolationsHeader); own != "" {
 			v += "; " + own
 		}
-		reply.Header.Set(ViolationsHeader, v)
+		reply.setHeader(ViolationsHeader, v)
 	}
 	if len(pref.applied) > 0 {
-		reply.Header.Set("Preference-Applied", strings.Join(pref.applied, ", "))
+		reply.setHeader("Preference-Applied", strings.Join(pref.applied, ", "))
 	}
 	return reply
 }
@@ -491,7 +494,7 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 			joined := joinStrings(reply.Violations)
 			e.note(ctx, slog.LevelWarn, "a scenario reply breaks the contract",
 				slog.String("request_id", data.RequestID), slog.String("violations", joined))
-			reply.Header.Set(ViolationsHeader, joined)
+			reply.setHeader(ViolationsHeader, joined)
 		}
 	}
 	return reply, nil

@@ -104,6 +104,6 @@ func (t *throttle) throttled(principal string, retryAfter time.Duration, request
 	}
 	msg := fmt.Sprintf("The throttling threshold has been reached: policy %s over ratelimit,limit:%d,time:1 second", policy, t.perSecond)
 	r := gatewayReply(http.StatusTooManyRequests, GatewayThrottled, msg, requestID)
-	r.Header.Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
+	r.setHeader("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
 	return r
 }

@@ -2,7 +2,9 @@ package mock
 
 import (
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cocmock/cocmock/mock/incident"
@@ -12,6 +14,10 @@ import (
 // Reply is what the engine answers; the HTTP edge writes it to the wire.
 type Reply struct {
 	Status int
+	// Header is the reply's headers. Replies that carry the same headers,
+	// as most of the engine's own do, share one map: read it, never write
+	// to it (the engine changes a reply's headers with setHeader, which
+	// copies shared ones first).
 	Header http.Header
 	Body   []byte
 	// Delay is how long to wait before answering; the wait ends early when
@@ -26,6 +32,65 @@ type Reply struct {
 	// Violations lists how a templated reply breaks the contract (sent
 	// to the client in X-Cocmock-Violations too), for the journal.
 	Violations []string
+	// sharedHeader says Header is shared with other replies.
+	sharedHeader bool
+}
+
+// setHeader sets one of the reply's headers, on its own copy of them when
+// they are shared.
+func (r *Reply) setHeader(key, value string) {
+	if r.sharedHeader || r.Header == nil {
+		h := make(http.Header, len(r.Header)+1)
+		for k, v := range r.Header {
+			h[k] = v
+		}
+		r.Header, r.sharedHeader = h, false
+	}
+	r.Header.Set(key, value)
+}
+
+// jsonHeader is the headers of a JSON reply that has no other, shared by
+// all such replies (never written to: see setHeader). A map per reply,
+// and another for the rule's name, were a fifth of what the engine
+// allocated for a request.
+var jsonHeader = http.Header{"Content-Type": {"application/json"}}
+
+// ruleHeaders holds, for each rule that answers with jsonHeader, the
+// headers with its X-Cocmock-Rule, built once and shared. Reloaded
+// scenarios may bring new names, so it keeps maxRuleHeaders at most;
+// replies of rules past those get their own copy.
+type ruleHeaders struct {
+	mu     sync.RWMutex
+	byRule map[string]http.Header
+}
+
+const maxRuleHeaders = 1024
+
+// name gives the reply the rule's X-Cocmock-Rule.
+func (c *ruleHeaders) name(r *Reply, rule string) {
+	if !r.sharedHeader || len(r.Header) != 1 || !slices.Equal(r.Header["Content-Type"], jsonHeader["Content-Type"]) {
+		r.setHeader(RuleHeader, rule)
+		return
+	}
+	c.mu.RLock()
+	h, ok := c.byRule[rule]
+	c.mu.RUnlock()
+	if !ok {
+		c.mu.Lock()
+		if h, ok = c.byRule[rule]; !ok && len(c.byRule) < maxRuleHeaders {
+			h = http.Header{"Content-Type": jsonHeader["Content-Type"], RuleHeader: {rule}}
+			if c.byRule == nil {
+				c.byRule = map[string]http.Header{}
+			}
+			c.byRule[rule], ok = h, true
+		}
+		c.mu.Unlock()
+	}
+	if !ok {
+		r.setHeader(RuleHeader, rule)
+		return
+	}
+	r.Header = h
 }
 
 // Fault is a deliberate network failure instead of a reply; the scenario
@@ -59,8 +124,9 @@ type GatewayBody struct {
 	RequestID string `json:"request_id"`
 }
 
+// jsonReply is a JSON reply; its headers are shared (jsonHeader).
 func jsonReply(status int, body []byte) Reply {
-	return Reply{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+	return Reply{Status: status, Header: jsonHeader, Body: body, sharedHeader: true}
 }
 
 // gomReply is a reply in COC's envelope.

@@ -2,6 +2,7 @@ package mock_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cocmock/cocmock/mock"
@@ -71,4 +72,52 @@ func TestARefusedBodyIsJournaledUnderItsKeys(t *testing.T) {
 	if x, _ := eng.Requests("", mock.Filter{IncidentNum: "IM-LAST", OperateKey: "acceptIncident1"}); len(x) != 1 {
 		t.Fatalf("the refused call with incident_num twice is not filed under the last one: %+v", x)
 	}
+}
+
+// Replies with the same headers share one map; a header that one reply
+// adds (report mode's violations, Prefer's, a throttled reply's wait) must
+// reach no other, however many are answered at once.
+func TestAHeaderOneReplyAddsReachesNoOther(t *testing.T) {
+	eng := newEngine(t, mock.WithValidation(mock.ValidationReport))
+	invalid := mocktest.HandleBodyWith("IM-H", "commitSolution1", map[string]any{"mtm_type": "t", "is_service_interrupt": true, "solution": "s"})
+	plain := func(t *testing.T, r mock.Reply) {
+		t.Helper()
+		if len(r.Header) != 2 || r.Header.Get("Content-Type") != "application/json" || r.Header.Get(mock.RuleHeader) == "" {
+			t.Fatalf("a plain reply's headers: %v", r.Header)
+		}
+	}
+	first := send(eng, accept("IM-H"))
+	plain(t, first)
+	if r := send(eng, invalid); r.Header.Get(mock.ViolationsHeader) == "" || r.Header.Get(mock.RuleHeader) == "" {
+		t.Fatalf("report mode: %v", r.Header)
+	}
+	plain(t, send(eng, accept("IM-H")))
+	if r := send(eng, accept("IM-H"), "Prefer: code=200"); r.Header.Get("Preference-Applied") != "code=200" {
+		t.Fatalf("Prefer: %v", r.Header)
+	}
+	plain(t, send(eng, accept("IM-H")))
+	plain(t, first) // the first reply's headers, read again after all that
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				switch (g + i) % 3 {
+				case 0:
+					if r := send(eng, invalid); r.Header.Get(mock.ViolationsHeader) == "" {
+						t.Errorf("report mode lost its header: %v", r.Header)
+					}
+				case 1:
+					if r := send(eng, accept("IM-H"), "Prefer: code=200"); r.Header.Get("Preference-Applied") == "" || r.Header.Get(mock.ViolationsHeader) != "" {
+						t.Errorf("Prefer: %v", r.Header)
+					}
+				default:
+					if r := send(eng, accept("IM-H")); len(r.Header) != 2 {
+						t.Errorf("a plain reply carries another's header: %v", r.Header)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
