@@ -99,10 +99,10 @@ func appliedSchemas(schema *openapi3.Schema, obj map[string]any, seen []*openapi
 	}
 	if d := schema.Discriminator; d != nil {
 		name, isString := obj[d.PropertyName].(string)
-		_, mapped := mappedRef(d, name)
+		ref, mapped := mappedRef(d, name)
 		choose(name, isString && mapped)
 		if isString && mapped {
-			for branch := range mappedBranches(schema, name) {
+			for branch := range branchesOf(schema, ref) {
 				seen = appliedSchemas(branch, obj, seen, choose)
 			}
 		}
@@ -113,11 +113,16 @@ func appliedSchemas(schema *openapi3.Schema, obj map[string]any, seen []*openapi
 // mappedBranches yields the oneOf branches of s that its discriminator's
 // mapping names for value.
 func mappedBranches(s *openapi3.Schema, value string) iter.Seq[*openapi3.Schema] {
+	ref, ok := mappedRef(s.Discriminator, value)
+	if !ok {
+		return func(func(*openapi3.Schema) bool) {}
+	}
+	return branchesOf(s, ref)
+}
+
+// branchesOf yields the oneOf branches of s that are ref.
+func branchesOf(s *openapi3.Schema, ref string) iter.Seq[*openapi3.Schema] {
 	return func(yield func(*openapi3.Schema) bool) {
-		ref, ok := mappedRef(s.Discriminator, value)
-		if !ok {
-			return
-		}
 		for _, b := range s.OneOf {
 			if b != nil && b.Ref == ref && b.Value != nil && !yield(b.Value) {
 				return
