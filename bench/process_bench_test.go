@@ -178,7 +178,7 @@ func BenchmarkProcess(b *testing.B) {
 	bestRPS := func(name string) float64 { return -best(name, func(s sample) float64 { return -s.rps }) }
 	bestP99 := func(name string) float64 { return best(name, func(s sample) float64 { return s.p99 }) }
 	bestCPU := func(name string) float64 { return best(name, func(s sample) float64 { return s.cpuMicros }) }
-	fmt.Printf("each server's best round (highest req/s, lowest p99, least CPU a request, each on its own), and their ratios to the floor's:\n")
+	fmt.Printf("each server's best round (highest req/s, lowest p99, least CPU a request, each on its own), with this/floor's for req/s and p99, floor's/this for CPU:\n")
 	for _, name := range order {
 		fmt.Printf("%-8s req/s %6.0f %5.2f  p99 %5.2f ms %5.2f  cpu %5.1f µs %5.2f\n", name, bestRPS(name), bestRPS(name)/bestRPS("floor"),
 			bestP99(name), bestP99(name)/bestP99("floor"), bestCPU(name), bestCPU("floor")/bestCPU(name))

@@ -137,7 +137,9 @@ func WithRateLimit(perSecond int) Option {
 }
 
 // Observer is told of every exchange once it is journaled (metrics). It
-// gets a copy, so that the engine's own needs no room on the heap.
+// gets a copy, so that the engine's own needs no room on the heap; its
+// headers and bodies are the journal's, and its reply headers may be
+// shared with other replies: read them, do not change them.
 type Observer interface {
 	Observe(x Exchange)
 }
@@ -262,6 +264,7 @@ func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
 		return fmt.Errorf("the new set lacks the default scenario %q", e.scenario)
 	}
 	e.set.Store(set)
+	e.ruleHeaders.reset() // the rules that share headers are the new set's
 	return nil
 }
 
@@ -307,8 +310,8 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	}
 	x.Operation = op.ID
 
-	// 3. The gateway authenticates (at the exchange's time: a clock read
-	//    costs a tenth of a microsecond here), then throttles.
+	// 3. The gateway authenticates, then throttles, both at the exchange's
+	//    time (a clock read costs a tenth of a microsecond here).
 	principal, refused, failure := e.authenticate(req, x.Time)
 	if refused != nil {
 		x.Auth = failure
@@ -321,7 +324,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		if key == "" {
 			key = "ip:" + req.ClientAddr
 		}
-		if ok, retry := e.throttle.admit(key, e.clock.Now()); !ok {
+		if ok, retry := e.throttle.admit(key, x.Time); !ok {
 			return e.throttle.throttled(principal, retry, req.ID)
 		}
 	}

@@ -83,7 +83,7 @@ func (ws *watchers) publish(x *Exchange) {
 			continue
 		}
 		select {
-		case w.C <- *x:
+		case w.C <- x.own():
 		default:
 			w.mu.Lock()
 			w.missed++

@@ -151,6 +151,16 @@ func (m Message) Field(path string) any {
 	return v
 }
 
+// own is x with headers of its own, for whoever the engine hands it to
+// (Requests, Watch) to change at will: the journal shares a request's
+// headers with the request, and a reply's with other replies.
+func (x *Exchange) own() Exchange {
+	out := *x
+	out.Request.Header = x.Request.Header.Clone()
+	out.Reply.Header = x.Reply.Header.Clone()
+	return out
+}
+
 // journalMessage is a message's headers and body as the journal keeps
 // them: secrets redacted, headers and body cut, invalid UTF-8 as base64.
 func journalMessage(h http.Header, body []byte) Message {

@@ -15,9 +15,10 @@ import (
 type Reply struct {
 	Status int
 	// Header is the reply's headers. Replies that carry the same headers,
-	// as most of the engine's own do, share one map: read it, never write
-	// to it (the engine changes a reply's headers with setHeader, which
-	// copies shared ones first).
+	// as most of the engine's own do, share one map: read it, and give a
+	// reply a copy before changing its headers (r.Header =
+	// r.Header.Clone()). The engine's own changes copy shared headers first
+	// (setHeader).
 	Header http.Header
 	Body   []byte
 	// Delay is how long to wait before answering; the wait ends early when
@@ -65,6 +66,13 @@ type ruleHeaders struct {
 }
 
 const maxRuleHeaders = 1024
+
+// reset forgets the rules kept, for a new scenario set's.
+func (c *ruleHeaders) reset() {
+	c.mu.Lock()
+	c.byRule = nil
+	c.mu.Unlock()
+}
 
 // name gives the reply the rule's X-Cocmock-Rule.
 func (c *ruleHeaders) name(r *Reply, rule string) {
@@ -152,5 +160,7 @@ func headerSafe(s string) string {
 // GatewayError is the gateway's own reply for a status, in its body shape.
 func GatewayError(status int, requestID string) Reply {
 	w := scenarios.Gateway(status)
-	return gatewayReply(status, w.Code, w.Message, requestID)
+	r := gatewayReply(status, w.Code, w.Message, requestID)
+	r.Header, r.sharedHeader = r.Header.Clone(), false // the caller's to change
+	return r
 }

@@ -48,3 +48,19 @@ func TestRuleHeadersKeepABoundedNumberOfRules(t *testing.T) {
 		t.Fatalf("%d rules kept", len(c.byRule))
 	}
 }
+
+// A new scenario set's rules share headers again, however many rules the
+// sets before it named.
+func TestANewScenarioSetsRulesShareHeadersAgain(t *testing.T) {
+	var c ruleHeaders
+	for i := range maxRuleHeaders {
+		r := jsonReply(200, nil)
+		c.name(&r, "old-"+strconv.Itoa(i))
+	}
+	c.reset()
+	r := jsonReply(200, nil)
+	c.name(&r, "new")
+	if !r.sharedHeader || len(c.byRule) != 1 || r.Header.Get(RuleHeader) != "new" {
+		t.Fatalf("shared %v, %d rules kept, %v", r.sharedHeader, len(c.byRule), r.Header)
+	}
+}

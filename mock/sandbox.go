@@ -53,7 +53,7 @@ func (e *Engine) Requests(session string, f Filter) (entries []Exchange, total i
 		if f.matches(x) {
 			total++
 			if f.Limit == 0 || len(entries) < f.Limit {
-				entries = append(entries, *x)
+				entries = append(entries, x.own())
 			}
 		}
 		return true

@@ -1,6 +1,7 @@
 package mock_test
 
 import (
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -120,4 +121,39 @@ func TestAHeaderOneReplyAddsReachesNoOther(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// What the engine hands out (a gateway error, the journal's entries, the
+// event stream's) is the caller's to change: none of it reaches a reply,
+// however the engine shares headers among its own.
+func TestHeadersTheEngineHandsOutAreTheCallersToChange(t *testing.T) {
+	eng := newEngine(t)
+	w, err := eng.Watch("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	mine := func(r mock.Reply) {
+		t.Helper()
+		if v := r.Header.Get("X-Mine"); v != "" {
+			t.Fatalf("a reply carries a header set on %s: %v", v, r.Header)
+		}
+	}
+	g := mock.GatewayError(http.StatusServiceUnavailable, "id")
+	g.Header.Set("X-Mine", "a gateway error")
+	mine(send(eng, accept("IM-O")))
+	xs, _ := eng.Requests("", mock.Filter{})
+	xs[0].Reply.Header.Set("X-Mine", "a journal entry's reply")
+	xs[0].Request.Header.Set("X-Mine", "a journal entry's request")
+	seen := <-w.C
+	seen.Reply.Header.Set("X-Mine", "a watched exchange")
+	mine(send(eng, accept("IM-O")))
+	mine(send(eng, `{"incident_num":"IM-O","operator":"u","operate_key":"nope"}`))
+	mine(mock.GatewayError(http.StatusServiceUnavailable, "id"))
+	xs, _ = eng.Requests("", mock.Filter{})
+	for _, x := range xs {
+		if x.Reply.Header.Get("X-Mine") != "" || x.Request.Header.Get("X-Mine") != "" {
+			t.Fatalf("the journal kept a change made to a copy: %v %v", x.Request.Header, x.Reply.Header)
+		}
+	}
 }
