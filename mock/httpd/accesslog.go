@@ -244,6 +244,15 @@ func appendText(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// textBare marks the ASCII bytes a text value may hold bare (a look-up a
+// byte, for the four comparisons it replaces).
+var textBare = func() (bare [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		bare[c] = c >= 0x20 && c != ' ' && c != '=' && c != '"'
+	}
+	return bare
+}()
+
 func textNeedsQuotes(s string) bool {
 	if s == "" {
 		return true
@@ -251,7 +260,7 @@ func textNeedsQuotes(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c == ' ' || c == '=' || c == '"' || c < 0x20 {
+			if !textBare[c] {
 				return true
 			}
 			i++
