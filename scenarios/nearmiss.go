@@ -3,7 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/cocmock/cocmock/internal/textcut"
 )
 
 // NearMiss is a rule that did not answer a request, with the first of its
@@ -64,15 +65,7 @@ func (sc *Scenario) Explain(operationID string, in Input, allows func(*Rule) boo
 				v, present := c.Selector.Select(in)
 				actual := "absent"
 				if present {
-					text := TextOf(v)
-					if len(text) > maxActual {
-						cut := maxActual // on a character's start
-						for cut > 0 && !utf8.RuneStart(text[cut]) {
-							cut--
-						}
-						text = text[:cut] + "…"
-					}
-					actual = strconv.Quote(text)
+					actual = strconv.Quote(textcut.Cut(TextOf(v), maxActual))
 				}
 				out = append(out, newNearMiss(rule, c.Selector.String(), actual, m.String()))
 				missed = true

@@ -12,7 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/cocmock/cocmock/internal/textcut"
 )
 
 // healthPath is the sandbox's liveness call; it is never behind --admin-token.
@@ -105,13 +106,7 @@ func probe(ctx context.Context, u string, timeout time.Duration) error {
 
 // oneLine shortens b to at most n bytes on a single line, for an error message.
 func oneLine(b []byte, n int) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > n {
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s = s[:n] + "…"
-	}
+	s := textcut.Cut(strings.Join(strings.Fields(string(b)), " "), n)
 	if s == "" {
 		s = "(empty body)"
 	}

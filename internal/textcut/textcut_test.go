@@ -1,0 +1,36 @@
+package textcut_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/cocmock/cocmock/internal/textcut"
+)
+
+func TestCutKeepsWholeCharactersAndSaysItCut(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc…"},
+		{"ab€d", 3, "ab…"}, // € is three bytes: none of it fits
+		{"ab€d", 5, "ab€…"},
+		{"€", 0, "…"},
+		{"abc", -1, "…"},
+		{"", 0, ""},
+	} {
+		if got := textcut.Cut(tc.s, tc.n); got != tc.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+	long := strings.Repeat("é", 1000)
+	for n := range 40 {
+		got := textcut.Cut(long, n)
+		if !utf8.ValidString(got) || len(got) > n+len("…") {
+			t.Fatalf("Cut(é×1000, %d) = %q", n, got)
+		}
+	}
+}
