@@ -26,9 +26,8 @@ var (
 // incidents, with some large bodies; every soak-every requests it prints
 // the server's RSS (now and at its peak, from /proc), heap in use and
 // live heap, and the bytes its budgets count (journal and state, from its
-// metrics). With the
-// budgets working, all level off once the sessions are at their cap,
-// under the README's ceiling.
+// metrics). With the budgets working, all level off once the sessions are
+// at their cap, under the README's ceilings, which the run checks.
 //
 //	go test -run '^$' -bench Soak -benchtime 1x ./bench/
 func BenchmarkSoak(b *testing.B) {

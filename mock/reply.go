@@ -57,9 +57,10 @@ func (r *Reply) setHeader(key, value string) {
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
 
 // ruleHeaders holds, for each rule that answers with jsonHeader, the
-// headers with its X-Cocmock-Rule, built once and shared. Reloaded
-// scenarios may bring new names, so it keeps maxRuleHeaders at most;
-// replies of rules past those get their own copy.
+// headers with its X-Cocmock-Rule, built once and shared. It starts afresh
+// with each scenario set (reset) and keeps maxRuleHeaders rules at most, a
+// set's files being the user's to size; replies of rules past those get
+// their own copy.
 type ruleHeaders struct {
 	mu     sync.RWMutex
 	byRule map[string]http.Header
@@ -76,7 +77,7 @@ func (c *ruleHeaders) reset() {
 
 // name gives the reply the rule's X-Cocmock-Rule.
 func (c *ruleHeaders) name(r *Reply, rule string) {
-	if !r.sharedHeader || len(r.Header) != 1 || !slices.Equal(r.Header["Content-Type"], jsonHeader["Content-Type"]) {
+	if !r.sharedHeader || len(r.Header) != 1 || !slices.Equal(r.Header["Content-Type"], jsonHeader["Content-Type"]) { // not jsonHeader's
 		r.setHeader(RuleHeader, rule)
 		return
 	}
