@@ -43,7 +43,7 @@ end
 // BenchmarkProcess measures the servers as a load test sees them: each is
 // its own process with its default flags, pinned to CPU 0, driven by wrk
 // pinned to CPU 1, in interleaved rounds; it prints the medians of req/s,
-// p50 and p99, the ratios to the floor, peak RSS, idle RSS and start-up
+// p50, p90 and p99, the ratios to the floor, peak RSS, idle RSS and start-up
 // time (process start to a 200 from health), the server's CPU time per
 // request (user and system, from /proc) during the measured run, and, for
 // cocmock, the bytes it allocated per request then (from its metrics). It
@@ -75,7 +75,7 @@ func BenchmarkProcess(b *testing.B) {
 		bins["before"] = *procBefore
 		order = append(order, "before")
 	}
-	type sample struct{ rps, p50, p99, cpuMicros, allocBytes float64 }
+	type sample struct{ rps, p50, p90, p99, cpuMicros, allocBytes float64 }
 	client := newClient()
 	// allocated reads a cocmock's bytes allocated so far from its metrics
 	// (-1 for the references, which have none).
@@ -122,7 +122,7 @@ func BenchmarkProcess(b *testing.B) {
 				if alloc0 >= 0 && alloc >= 0 {
 					perRequest = alloc / s.total
 				}
-				samples[name] = append(samples[name], sample{s.rps, s.p50, s.p99, float64(cpu) * 1e6 / clockTicks / s.total, perRequest})
+				samples[name] = append(samples[name], sample{s.rps, s.p50, s.p90, s.p99, float64(cpu) * 1e6 / clockTicks / s.total, perRequest})
 				_, hwm := memory(srv.pid())
 				peak[name] = max(peak[name], hwm)
 				srv.stop()
@@ -140,7 +140,7 @@ func BenchmarkProcess(b *testing.B) {
 	floorRPS, floorP99 := med("floor", func(s sample) float64 { return s.rps }), med("floor", func(s sample) float64 { return s.p99 })
 	fmt.Printf("%d rounds of %s, %d connections; servers on CPU 0, wrk on CPU 1; medians of the rounds, RSS the largest\n", *procRounds, *procDuration, *procConns)
 	naiveRPS := med("naive", func(s sample) float64 { return s.rps })
-	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %10s %10s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms", "cpu µs/req", "alloc B/req")
+	fmt.Printf("%-8s %10s %8s %8s %9s %9s %9s %9s %9s %9s %10s %10s %10s\n", "server", "req/s", "ratio", "/naive", "p50 ms", "p90 ms", "p99 ms", "p99/floor", "peak MiB", "idle MiB", "start ms", "cpu µs/req", "alloc B/req")
 	for _, name := range order {
 		rps, p99 := med(name, func(s sample) float64 { return s.rps }), med(name, func(s sample) float64 { return s.p99 })
 		st := slices.Clone(start[name])
@@ -149,22 +149,26 @@ func BenchmarkProcess(b *testing.B) {
 		if a := med(name, func(s sample) float64 { return s.allocBytes }); a >= 0 {
 			allocs = fmt.Sprintf("%.0f", a)
 		}
-		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f %10.1f %11s\n", name, rps, rps/floorRPS, rps/naiveRPS,
-			med(name, func(s sample) float64 { return s.p50 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
+		fmt.Printf("%-8s %10.0f %8.2f %8.2f %9.2f %9.2f %9.2f %9.2f %9.1f %9.1f %10.1f %10.1f %11s\n", name, rps, rps/floorRPS, rps/naiveRPS,
+			med(name, func(s sample) float64 { return s.p50 }), med(name, func(s sample) float64 { return s.p90 }), p99, p99/floorP99, mib(peak[name]), mib(idle[name]),
 			float64(st[len(st)/2].Microseconds())/1000, med(name, func(s sample) float64 { return s.cpuMicros }), allocs)
 	}
 	// Each round drives the servers back to back, so a ratio taken within
-	// a round is spared the drift of a shared machine between rounds.
-	fmt.Printf("within each round, ratio to the floor's req/s (and p99), rounds sorted:\n")
+	// a round is spared the drift of a shared machine between rounds. p90's
+	// ratio beside p99's shows where the tail begins: a server that is only
+	// slower has the two alike.
+	fmt.Printf("within each round, ratio to the floor's req/s (and p90, p99), rounds sorted:\n")
 	for _, name := range order[1:] {
-		var rps, p99 []float64
+		var rps, p90, p99 []float64
 		for r := range samples[name] {
 			rps = append(rps, samples[name][r].rps/samples["floor"][r].rps)
+			p90 = append(p90, samples[name][r].p90/samples["floor"][r].p90)
 			p99 = append(p99, samples[name][r].p99/samples["floor"][r].p99)
 		}
 		slices.Sort(rps)
+		slices.Sort(p90)
 		slices.Sort(p99)
-		fmt.Printf("%-8s req/s %s  p99 %s\n", name, ratios(rps), ratios(p99))
+		fmt.Printf("%-8s req/s %s  p90 %s  p99 %s\n", name, ratios(rps), ratios(p90), ratios(p99))
 	}
 	// The machine's other load only ever slows a server down: each
 	// server's best round is the nearest to a quiet machine.
@@ -203,12 +207,12 @@ var (
 	wrkTotal   = regexp.MustCompile(`(?m)^\s*([0-9]+) requests in`)
 	wrkNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
 	wrkErrors  = regexp.MustCompile(`Socket errors:.*(read|write|timeout) [1-9]`)
-	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)`)
+	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|90|99)%\s+([0-9.]+)(us|ms|s)`)
 )
 
-// wrkRun is what one wrk run reports: req/s, p50 and p99 (ms), and the
-// number of requests.
-type wrkRun struct{ rps, p50, p99, total float64 }
+// wrkRun is what one wrk run reports: req/s, p50, p90 and p99 (ms), and
+// the number of requests.
+type wrkRun struct{ rps, p50, p90, p99, total float64 }
 
 // parseWrk reads a wrk --latency report. It fails unless the server
 // answered as the mix asks: one request in four (the operate_key typo)
@@ -241,9 +245,12 @@ func parseWrk(out string) (wrkRun, error) {
 		case "s":
 			v *= 1000
 		}
-		if l[1] == "50" {
+		switch l[1] {
+		case "50":
 			r.p50 = v
-		} else {
+		case "90":
+			r.p90 = v
+		default:
 			r.p99 = v
 		}
 	}
