@@ -52,8 +52,12 @@ func (s *Server) adminRoutes() {
 		{http.MethodGet, "/ui/:asset", true, s.uiAsset},
 		// The Go profiler, for speed work on the real binary.
 		{http.MethodGet, "/debug/pprof/", false, unprefixed(pprof.Index)},
-		{http.MethodGet, "/debug/pprof/:name", false, unprefixed(pprof.Index)}, // a named profile: one segment each
+		// A named profile; Index answers an unknown name (or one with more
+		// segments, which :name takes whole) with its own 404.
+		{http.MethodGet, "/debug/pprof/:name", false, unprefixed(pprof.Index)},
+		{http.MethodGet, "/debug/pprof/cmdline", false, unprefixed(pprof.Cmdline)},
 		{http.MethodGet, "/debug/pprof/profile", false, unprefixed(pprof.Profile)},
+		{http.MethodGet, "/debug/pprof/symbol", false, unprefixed(pprof.Symbol)},
 		{http.MethodGet, "/debug/pprof/trace", false, unprefixed(pprof.Trace)},
 	} {
 		if r.open {

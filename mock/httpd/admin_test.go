@@ -388,6 +388,13 @@ func TestTheProfilerServesNamedProfilesBehindTheToken(t *testing.T) {
 	if x := sb.call("GET", "/__admin/debug/pprof/", ""); x.status != 200 || !strings.Contains(x.body, "goroutine") {
 		t.Fatalf("index: %d %.200s", x.status, x.body)
 	}
+	// The index links cmdline and symbol, which are handlers of their own.
+	if x := sb.call("GET", "/__admin/debug/pprof/cmdline", ""); x.status != 200 || !strings.Contains(x.body, ".test") {
+		t.Fatalf("cmdline: %d %.200s", x.status, x.body)
+	}
+	if x := sb.call("GET", "/__admin/debug/pprof/symbol", ""); x.status != 200 || !strings.Contains(x.body, "num_symbols") {
+		t.Fatalf("symbol: %d %.200s", x.status, x.body)
+	}
 	// Another method gets the sandbox's 405, as every admin path does.
 	for _, path := range []string{"/__admin/debug/pprof/heap", "/__admin/debug/pprof/"} {
 		if x := sb.call("POST", path, ""); x.status != 405 || !strings.Contains(x.body, "the sandbox API takes GET there") {
