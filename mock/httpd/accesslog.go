@@ -206,13 +206,14 @@ type textSecond struct {
 
 // appendTime is appendMillis, the second's text taken from the last line's
 // when the second and the location are the same: within one second in one
-// location, the date, the time of day and the offset do not change.
+// location, the date, the time of day and the offset do not change. Only
+// seconds of the years 1–9999 are kept, so a kept one needs no year check.
 func (a *AccessLog) appendTime(b []byte, t time.Time) []byte {
-	if y := t.Year(); y < 1 || y > 9999 {
-		return appendMillis(b, t) // the digits of the year vary
-	}
 	s := a.second.Load()
 	if s == nil || s.unix != t.Unix() || s.loc != t.Location() {
+		if y := t.Year(); y < 1 || y > 9999 {
+			return appendMillis(b, t) // the digits of the year vary
+		}
 		s = &textSecond{unix: t.Unix(), loc: t.Location(),
 			head: t.Format("2006-01-02T15:04:05"), zone: t.Format("Z07:00")}
 		a.second.Store(s)
