@@ -98,8 +98,9 @@ type Engine struct {
 	watchers watchers
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
-	// ruleHeaders shares the headers of the replies each rule answers.
-	ruleHeaders ruleHeaders
+	// ruleHeaders shares the headers of the replies each rule of the set
+	// answers; it is replaced with the set.
+	ruleHeaders atomic.Pointer[ruleHeaders]
 }
 
 // Option configures an Engine.
@@ -236,6 +237,7 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 		return nil, fmt.Errorf("scenario %q is not loaded (known: %v)", e.scenario, set.Names())
 	}
 	e.set.Store(set)
+	e.ruleHeaders.Store(ruleHeadersOf(set))
 	if e.seed == 0 {
 		e.seed = gofakeit.NewCrypto().Int64()
 	}
@@ -264,7 +266,7 @@ func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
 		return fmt.Errorf("the new set lacks the default scenario %q", e.scenario)
 	}
 	e.set.Store(set)
-	e.ruleHeaders.reset() // the rules that share headers are the new set's
+	e.ruleHeaders.Store(ruleHeadersOf(set))
 	return nil
 }
 
@@ -420,7 +422,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			if rule == "" {
 				rule = NoRule
 			}
-			e.ruleHeaders.name(&reply, rule)
+			e.ruleHeaders.Load().name(&reply, rule)
 		}
 	}
 	if problem != nil {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cocmock/cocmock/mock/incident"
@@ -56,46 +55,35 @@ func (r *Reply) setHeader(key, value string) {
 // allocated for a request.
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
 
-// ruleHeaders holds, for each rule that answers with jsonHeader, the
-// headers with its X-Cocmock-Rule, built once and shared. It starts afresh
-// with each scenario set (reset) and keeps maxRuleHeaders rules at most, a
-// set's files being the user's to size; replies of rules past those get
-// their own copy.
+// ruleHeaders holds, for each rule of one scenario set (and NoRule), the
+// headers of a JSON reply with its X-Cocmock-Rule, built with the set and
+// shared by its replies: as many as the set's rules, which are in memory
+// anyway. It is never written to after it is built.
 type ruleHeaders struct {
-	mu     sync.RWMutex
 	byRule map[string]http.Header
 }
 
-const maxRuleHeaders = 1024
-
-// reset forgets the rules kept, for a new scenario set's.
-func (c *ruleHeaders) reset() {
-	c.mu.Lock()
-	c.byRule = nil
-	c.mu.Unlock()
+func ruleHeadersOf(set *scenarios.Set) *ruleHeaders {
+	c := &ruleHeaders{byRule: map[string]http.Header{}}
+	add := func(rule string) {
+		c.byRule[rule] = http.Header{"Content-Type": jsonHeader["Content-Type"], RuleHeader: {rule}}
+	}
+	add(NoRule)
+	for _, sc := range set.Scenarios() {
+		for _, r := range sc.Rules {
+			add(r.Name)
+		}
+	}
+	return c
 }
 
-// name gives the reply the rule's X-Cocmock-Rule.
+// name gives the reply the rule's X-Cocmock-Rule: a reply with jsonHeader
+// takes the rule's shared headers; any other, or one whose rule is not in
+// the set (a request still on the set before a reload), gets them set on
+// its own.
 func (c *ruleHeaders) name(r *Reply, rule string) {
-	if !r.sharedHeader || len(r.Header) != 1 || !slices.Equal(r.Header["Content-Type"], jsonHeader["Content-Type"]) { // not jsonHeader's
-		r.setHeader(RuleHeader, rule)
-		return
-	}
-	c.mu.RLock()
 	h, ok := c.byRule[rule]
-	c.mu.RUnlock()
-	if !ok {
-		c.mu.Lock()
-		if h, ok = c.byRule[rule]; !ok && len(c.byRule) < maxRuleHeaders {
-			h = http.Header{"Content-Type": jsonHeader["Content-Type"], RuleHeader: {rule}}
-			if c.byRule == nil {
-				c.byRule = map[string]http.Header{}
-			}
-			c.byRule[rule], ok = h, true
-		}
-		c.mu.Unlock()
-	}
-	if !ok {
+	if !ok || !r.sharedHeader || len(r.Header) != 1 || !slices.Equal(r.Header["Content-Type"], jsonHeader["Content-Type"]) { // not jsonHeader's
 		r.setHeader(RuleHeader, rule)
 		return
 	}
