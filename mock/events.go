@@ -55,7 +55,8 @@ func (w *Watcher) Close() {
 }
 
 // Watch starts watching every exchange journaled from now on; with only
-// set, those of one session.
+// set, those of one session. As with Requests, an exchange's headers are
+// the watcher's to change, its bodies to read only.
 func (e *Engine) Watch(session string, only bool) (*Watcher, error) {
 	e.watchers.mu.Lock()
 	defer e.watchers.mu.Unlock()
@@ -82,12 +83,17 @@ func (ws *watchers) publish(x *Exchange) {
 		if w.only && w.session != x.Session {
 			continue
 		}
-		select {
-		case w.C <- x.own():
-		default:
-			w.mu.Lock()
-			w.missed++
-			w.mu.Unlock()
+		// A full watcher misses x without its copy being made: a select
+		// would make it before finding no room.
+		if len(w.C) < cap(w.C) {
+			select {
+			case w.C <- x.own():
+				continue
+			default:
+			}
 		}
+		w.mu.Lock()
+		w.missed++
+		w.mu.Unlock()
 	}
 }

@@ -157,3 +157,26 @@ func TestHeadersTheEngineHandsOutAreTheCallersToChange(t *testing.T) {
 		}
 	}
 }
+
+// A watcher that stopped reading misses exchanges without costing each
+// request a copy of them: a request allocates what it would with nobody
+// watching.
+func TestAStalledWatcherCostsARequestNoCopy(t *testing.T) {
+	allocs := func(watch bool) float64 {
+		eng := newEngine(t)
+		if watch {
+			w, err := eng.Watch("", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+		}
+		for range 2 * mock.MaxWatchers * 64 { // past the watcher's buffer and the journal's warm-up
+			send(eng, accept("IM-W"))
+		}
+		return testing.AllocsPerRun(200, func() { send(eng, accept("IM-W")) })
+	}
+	if stalled, none := allocs(true), allocs(false); stalled > none {
+		t.Fatalf("a request allocates %.0f times with a stalled watcher, %.0f with none", stalled, none)
+	}
+}
