@@ -152,8 +152,9 @@ func (m Message) Field(path string) any {
 }
 
 // own is x with headers of its own, for whoever the engine hands it to
-// (Requests, Watch) to change at will: the journal shares a request's
-// headers with the request, and a reply's with other replies.
+// (Requests, Watch) to change: the journal shares a request's headers with
+// the request, and a reply's with other replies. Its bodies are still the
+// journal's (a default answer's is shared with later replies): read them.
 func (x *Exchange) own() Exchange {
 	out := *x
 	out.Request.Header = x.Request.Header.Clone()

@@ -19,7 +19,9 @@ type Reply struct {
 	// r.Header.Clone()). The engine's own changes copy shared headers first
 	// (setHeader).
 	Header http.Header
-	Body   []byte
+	// Body may be shared too (a default answer's is the operation's
+	// example, sent again with every such answer): read it only.
+	Body []byte
 	// Delay is how long to wait before answering; the wait ends early when
 	// the client goes away.
 	Delay time.Duration

@@ -42,6 +42,7 @@ func (e *Engine) ActiveScenario(session string) string {
 
 // Requests returns a session's journal entries that pass the filter, newest
 // first and at most f.Limit of them, with the number that passed in all.
+// Their headers are the caller's to change; their bodies are to read only.
 func (e *Engine) Requests(session string, f Filter) (entries []Exchange, total int) {
 	s := e.sessions.lookup(session)
 	if s == nil {
