@@ -254,15 +254,3 @@ func decodeJSON(body []byte) any {
 	}
 	return v
 }
-
-// peekKeys reads incident_num and operate_key from a body that failed
-// validation, so that the journal can still be filed by them, as an
-// accepted body's are read: exactly as spelt. decoded is the body as the
-// contract check decoded it (nil if it did not, as for a body sent as
-// another content type).
-func peekKeys(body []byte, decoded any) (incidentNum, operateKey string) {
-	if decoded == nil {
-		decoded = decodeJSON(body)
-	}
-	return bodyString(decoded, "incident_num"), bodyString(decoded, "operate_key")
-}

@@ -351,14 +351,18 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	// 5. Validate against the contract; the body is decoded here, once.
 	//    With --validation report a request that breaks it is answered all
 	//    the same, on what could be decoded; with off it is not checked.
+	//    A body the check did not decode (sent as another content type) is
+	//    decoded as off mode decodes it, so that every mode files and
+	//    matches a body alike.
 	var checked openapi.Checked
-	if e.validation == ValidationOff {
-		checked.Body = decodeJSON(req.Body)
-	} else {
+	if e.validation != ValidationOff {
 		checked = e.spec.ValidateRequest(ctx, op, openapi.Request{
 			Method: req.Method, Path: req.Path, RawQuery: req.RawQuery,
 			Header: req.Header, Body: req.Body, PathParams: params,
 		})
+	}
+	if checked.Body == nil && len(req.Body) > 0 {
+		checked.Body = decodeJSON(req.Body)
 	}
 	var joined string // the violations, worded once for the log and the header
 	if len(checked.Violations) > 0 {
@@ -369,7 +373,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			slog.String("validation", string(e.validation)))
 		if e.validation == ValidationEnforce {
 			// Refused: the journal still files it under its keys.
-			x.IncidentNum, x.OperateKey = peekKeys(req.Body, checked.Body)
+			x.IncidentNum, x.OperateKey = bodyString(checked.Body, "incident_num"), bodyString(checked.Body, "operate_key")
 			if x.IncidentNum == "" {
 				x.IncidentNum = params["incident_num"]
 			}

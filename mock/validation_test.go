@@ -1,6 +1,7 @@
 package mock_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -178,5 +179,28 @@ func TestAStalledWatcherCostsARequestNoCopy(t *testing.T) {
 	}
 	if stalled, none := allocs(true), allocs(false); stalled > none {
 		t.Fatalf("a request allocates %.0f times with a stalled watcher, %.0f with none", stalled, none)
+	}
+}
+
+// A JSON body sent as another content type is filed under its keys, and
+// matched, alike in every validation mode: enforce refuses it, report
+// answers it as off does.
+func TestABodySentAsAnotherTypeIsFiledAlikeInEveryMode(t *testing.T) {
+	body := `{"incident_num":"IM-TP","operator":"u","operate_key":"acceptedIncident1"}`
+	statuses := map[mock.Validation]int{}
+	for _, v := range []mock.Validation{mock.ValidationEnforce, mock.ValidationReport, mock.ValidationOff} {
+		eng := newEngine(t, mock.WithValidation(v))
+		r := eng.Serve(context.Background(), mock.Request{
+			ID: "0123456789abcdef0123456789abcdef", Method: http.MethodPost, Path: handlePath,
+			Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte(body),
+		})
+		statuses[v] = r.Status
+		xs, _ := eng.Requests("", mock.Filter{})
+		if len(xs) != 1 || xs[0].IncidentNum != "IM-TP" || xs[0].OperateKey != "acceptedIncident1" {
+			t.Fatalf("%s: filed as %q %q", v, xs[0].IncidentNum, xs[0].OperateKey)
+		}
+	}
+	if statuses[mock.ValidationEnforce] != 400 || statuses[mock.ValidationReport] != statuses[mock.ValidationOff] {
+		t.Fatalf("statuses by mode: %v", statuses)
 	}
 }
