@@ -231,19 +231,23 @@ func TestValidateResponse(t *testing.T) {
 		name   string
 		status int
 		body   string
-		ok     bool
+		want   []string // the violations, none for a reply in contract
 	}{
-		{"success envelope", 200, `{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}`, true},
-		{"numeric provider_code breaks the SDK", 200, `{"provider_code":4,"error_code":"GOM.00000000","error_msg":null,"data":null}`, false},
-		{"undeclared status", 418, `{}`, false},
-		{"gateway body", 429, `{"error_code":"APIGW.0308","error_msg":"x","request_id":"r"}`, true},
-		{"gateway body without request_id", 429, `{"error_code":"APIGW.0308","error_msg":"x"}`, false},
+		{"success envelope", 200, `{"error_code":"GOM.00000000","error_msg":null,"provider_code":"049","data":null}`, nil},
+		{"numeric provider_code breaks the SDK", 200, `{"provider_code":4,"error_code":"GOM.00000000","error_msg":null,"data":null}`,
+			[]string{`provider_code: value is not one of the allowed values ["049"]`}},
+		{"undeclared status", 418, `{}`, []string{"status 418 is not declared"}},
+		{"gateway body", 429, `{"error_code":"APIGW.0308","error_msg":"x","request_id":"r"}`, nil},
+		{"gateway body without request_id", 429, `{"error_code":"APIGW.0308","error_msg":"x"}`, []string{`request_id: property "request_id" is missing`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := s.ValidateResponse(context.Background(), op, tc.status, nil, []byte(tc.body))
-			if (len(v) == 0) != tc.ok {
-				t.Fatalf("violations %v", v)
+			var got []string
+			for _, v := range s.ValidateResponse(context.Background(), op, tc.status, nil, []byte(tc.body)) {
+				got = append(got, v.String())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("violations %q, want %q", got, tc.want)
 			}
 		})
 	}

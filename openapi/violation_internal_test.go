@@ -55,11 +55,15 @@ func TestCollectTakesTheUsualErrorsAsErrorsAsDoes(t *testing.T) {
 	if !errors.As(errs[0], &schemaErr) {
 		t.Fatal("no schema error")
 	}
+	// Each error taken by its type costs less than finding the same error
+	// with errors.As (collectWrapped, where any other type goes).
 	out := make([]Violation, 0, 8)
-	direct := testing.AllocsPerRun(100, func() { out = out[:0]; collect(schemaErr, &out) })
-	viaAs := testing.AllocsPerRun(100, func() { out = out[:0]; collectByErrorsAs(schemaErr, &out) })
-	if direct >= viaAs {
-		t.Fatalf("collect allocates %v for a schema error, errors.As's way %v", direct, viaAs)
+	for _, err := range []error{schemaErr, &openapi3filter.RequestError{Err: schemaErr}, &openapi3filter.ResponseError{Err: schemaErr}} {
+		direct := testing.AllocsPerRun(100, func() { out = out[:0]; collect(err, &out) })
+		viaAs := testing.AllocsPerRun(100, func() { out = out[:0]; collectWrapped(err, &out) })
+		if direct >= viaAs {
+			t.Errorf("collect allocates %v for a %T, errors.As's way %v", direct, err, viaAs)
+		}
 	}
 }
 
