@@ -107,8 +107,12 @@ func (l *logWriter) flushing() {
 			}
 			l.mu.Unlock()
 		case <-l.stop:
-			// Close has set closed, so no buffer is handed on once the
-			// one out (if any) is back; then the rest is written out.
+			// From here on lines go straight through (closed), so no
+			// buffer is handed on once the one out (if any) is back; then
+			// the rest is written out.
+			l.mu.Lock()
+			l.closed = true
+			l.mu.Unlock()
 			for {
 				l.mu.Lock()
 				if l.spare != nil {
@@ -139,12 +143,10 @@ func (l *logWriter) writeOut(b []byte) {
 	l.mu.Unlock()
 }
 
-// Close writes out every line gathered and stops the flusher; a line
+// Close writes out every line gathered and stops the flusher, which marks
+// the writer closed itself, in order with what it writes out; a line
 // written after it (a goroutine still winding down) is written at once.
 func (l *logWriter) Close() {
-	l.mu.Lock()
-	l.closed = true
-	l.mu.Unlock()
 	close(l.stop)
 	<-l.done
 }
