@@ -311,10 +311,11 @@ type Checked struct {
 // The JSON body is decoded here, once, and checked by the schema's
 // compiled verdict (kin-openapi's fail-fast walk where there is none);
 // kin-openapi words the violations of a body that fails. openapi3filter
-// checks the rest (parameters) when the operation has any. Going through openapi3filter for the body too
-// reads it three times and deep-copies it for the oneOf: the profile put
-// validation that way at 70% of Engine.Serve. Security requirements are
-// not checked here: the gateway step (mock/auth) does that.
+// checks the rest (parameters) when the operation has any. Going through
+// openapi3filter for the body too reads it three times and deep-copies it
+// for the oneOf: the profile put validation that way at 70% of
+// Engine.Serve. Security requirements are not checked here: the gateway
+// step (mock/auth) does that.
 func (s *Spec) ValidateRequest(ctx context.Context, op *Operation, r Request) Checked {
 	contentType := r.Header.Get("Content-Type")
 	jsonType := isJSON(contentType)
@@ -375,10 +376,11 @@ func isJSON(contentType string) bool {
 	return base == "application/json" || strings.HasSuffix(base, "+json")
 }
 
-// validateBody checks the content type (jsonType: whether it is a JSON type),
-// decodes the JSON body and validates it against the operation's schema. The body is decoded as json.Unmarshal
-// would (numbers as float64; decode.go); unlike openapi3filter's
-// json.Decoder, that refuses trailing bytes after the JSON value.
+// validateBody checks the content type (jsonType: whether it is a JSON
+// type), decodes the JSON body and validates it against the operation's
+// schema. The body is decoded as json.Unmarshal would (numbers as float64;
+// decode.go); unlike openapi3filter's json.Decoder, that refuses trailing
+// bytes after the JSON value.
 func (op *Operation) validateBody(contentType string, jsonType bool, body []byte) (any, []Violation) {
 	rb := op.op.RequestBody
 	if rb == nil || rb.Value == nil {

@@ -104,7 +104,8 @@ func probe(ctx context.Context, u string, timeout time.Duration) error {
 	return nil
 }
 
-// oneLine shortens b to at most n bytes on a single line, for an error message.
+// oneLine puts b on a single line of at most n bytes and "…" (textcut.Cut),
+// for an error message.
 func oneLine(b []byte, n int) string {
 	s := textcut.Cut(strings.Join(strings.Fields(string(b)), " "), n)
 	if s == "" {
