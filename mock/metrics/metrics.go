@@ -89,7 +89,7 @@ func (m *Metrics) Observe(x mock.Exchange) {
 		key.operateKey = x.OperateKey
 	}
 	counter, ok := m.counters.Load(key)
-	if !ok {
+	if !ok && x.RequestValid { // an invalid request's label is already "invalid"
 		key.operateKey = m.operateKey(&x)
 		counter, ok = m.counters.Load(key)
 	}
@@ -120,10 +120,13 @@ func (m *Metrics) operateKey(x *mock.Exchange) string {
 		return "invalid"
 	}
 	m.keysMu.RLock()
-	known := m.keys[x.OperateKey]
+	known, full := m.keys[x.OperateKey], len(m.keys) >= maxOperateKeys
 	m.keysMu.RUnlock()
-	if known {
+	switch {
+	case known:
 		return x.OperateKey
+	case full: // the keys only grow: no need for the write lock to know
+		return "other"
 	}
 	m.keysMu.Lock()
 	defer m.keysMu.Unlock()
