@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/mocktest"
 )
 

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/openapi"
 )
 

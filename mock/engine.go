@@ -16,8 +16,8 @@ import (
 
 	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock/auth"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )

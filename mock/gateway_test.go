@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/mock/auth/authtest"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/mocktest"
 )
 

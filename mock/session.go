@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/internal/capped"
-	"github.com/cocmock/cocmock/mock/incident"
 )
 
 // Defaults of the sandbox's memory model (README "Limits"): at most

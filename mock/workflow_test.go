@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/mock/mocktest"
 )
 

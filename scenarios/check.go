@@ -3,7 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
-	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/incident"
 	"net/http"
 	"time"
 

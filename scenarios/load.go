@@ -15,7 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/openapi"
 )
 

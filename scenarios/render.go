@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/incident"
 	"net/http"
 	"strconv"
 	"strings"

@@ -6,7 +6,7 @@
 package scenarios
 
 import (
-	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/incident"
 	"math/rand"
 	"net/http"
 	"slices"

@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock"
-	"github.com/cocmock/cocmock/mock/incident"
 )
 
 // The dashboard: a page rendered with html/template and a small script of

@@ -20,9 +20,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
-	"github.com/cocmock/cocmock/mock/incident"
 	"github.com/cocmock/cocmock/openapi"
 	"github.com/cocmock/cocmock/scenarios"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocmock/cocmock/mock/incident"
+	"github.com/cocmock/cocmock/incident"
 )
 
 var t0 = time.Date(2026, 11, 28, 1, 30, 5, 0, time.UTC)

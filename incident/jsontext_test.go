@@ -70,7 +70,7 @@ func TestAppendJSONIsJSONMarshal(t *testing.T) {
 
 // FuzzAppendJSON compares appendJSON with json.Marshal on any decoded body.
 //
-//	go test -run '^$' -fuzz FuzzAppendJSON ./mock/incident/
+//	go test -run '^$' -fuzz FuzzAppendJSON ./incident/
 func FuzzAppendJSON(f *testing.F) {
 	f.Add([]byte(`{"cause":"<x> & \u2028","n":[1e-7,1e21,0.5,null,true,{}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -174,7 +174,7 @@ func TestMarshalReplyIsMarshal(t *testing.T) {
 // FuzzMarshalReply compares the envelope written by hand with the
 // encoder's, for any code and message.
 //
-//	go test -run '^$' -fuzz FuzzMarshalReply ./mock/incident/
+//	go test -run '^$' -fuzz FuzzMarshalReply ./incident/
 func FuzzMarshalReply(f *testing.F) {
 	f.Add(CodeInvalidParameter, "The field[operate_key] value[<x> & \u2028] invalid")
 	f.Add("\xff", "\b\f\x00\x7f\"\\/")
