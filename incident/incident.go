@@ -54,6 +54,11 @@ type State struct {
 	// PendingLevel is what an open level approval asks for; it becomes
 	// Level when agreed.
 	PendingLevel string `json:"pending_level,omitempty"`
+	// Paused is set by an agreed pause and cleared by recovery or any
+	// change of status; PauseEnd (ms, 0: none) is the pause_end_time the
+	// pause asked for, past which it holds no more (Suspended).
+	Paused   bool  `json:"paused,omitempty"`
+	PauseEnd int64 `json:"pause_end_time,omitempty"`
 }
 
 // Incident is one simulated ticket. The JSON form is the sandbox API's
@@ -89,6 +94,10 @@ type Incident struct {
 	entries int
 	// historyBytes is what History holds, as Size counts it.
 	historyBytes int
+	// tasks are the ids of the workflow nodes it stands at (syncTasks);
+	// taskSeq counts the tasks it ever had.
+	tasks   []taskID
+	taskSeq int
 }
 
 // Entry is one history entry: the creation, or an operation that moved or
@@ -98,7 +107,8 @@ type Entry struct {
 	ID        string    `json:"id"`
 	Time      time.Time `json:"time"`
 	RequestID string    `json:"request_id"`
-	// Action is "create" or the operate_key.
+	// Action is "create", the operate_key or the v2 action, as the client
+	// named it.
 	Action   string `json:"action"`
 	Operator string `json:"operator,omitempty"`
 	Comment  string `json:"comment,omitempty"`
@@ -142,6 +152,7 @@ func (inc *Incident) Size() int {
 func (inc *Incident) Clone() Incident {
 	c := *inc
 	c.History = slices.Clone(inc.History)
+	c.tasks = slices.Clone(inc.tasks)
 	if c.History == nil {
 		c.History = []Entry{}
 	}
@@ -153,6 +164,7 @@ func (inc *Incident) Clone() Incident {
 
 // Action is one accepted operation on an incident, as the engine read it.
 type Action struct {
+	// OperateKey is the v1 operate_key or the v2 action.
 	OperateKey string
 	Operator   string
 	// Parameter is the decoded request parameter (nil when absent).

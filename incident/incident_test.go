@@ -52,9 +52,10 @@ func TestHistoryListFilters(t *testing.T) {
 		inc.Handle(incident.Action{OperateKey: "acceptedIncident1", Operator: "alice", Time: t0.Add(time.Minute)})
 		s.Put(inc)
 	}
+	both := incident.Filter{Field: "ticket_id", Operator: "in", Values: []string{"IM-A", "IM-B"}}
 	list := func(filters ...incident.Filter) []string {
 		var out []string
-		for _, h := range s.Histories(incident.ListQuery{Filters: filters}).Info {
+		for _, h := range s.Histories(incident.ListQuery{Filters: append([]incident.Filter{both}, filters...), Sort: incident.Sort{Field: "start_time"}}).Info {
 			out = append(out, h.TicketID+":"+h.Action)
 		}
 		return out
@@ -64,6 +65,8 @@ func TestHistoryListFilters(t *testing.T) {
 		want   string
 	}{
 		{incident.Filter{Field: "ticket_id", Operator: "=", Values: []string{"IM-B"}}, "[IM-B:create IM-B:acceptedIncident1]"},
+		{incident.Filter{Field: "start_time", Operator: ">=", Values: []string{fmt.Sprint(t0.UnixMilli())}}, "[IM-A:create IM-B:create IM-A:acceptedIncident1 IM-B:acceptedIncident1]"},
+		{incident.Filter{Field: "start_time", Operator: "<=", Values: []string{fmt.Sprint(t0.UnixMilli())}}, "[IM-A:create IM-B:create]"},
 		{incident.Filter{Field: "operator", Operator: "like", Values: []string{"lic"}}, "[IM-A:acceptedIncident1 IM-B:acceptedIncident1]"},
 		{incident.Filter{Field: "action", Operator: "!=", Values: []string{"acceptedIncident1"}}, "[IM-A:create IM-B:create]"},
 		{incident.Filter{Field: "ticket_id", Operator: "endwith", Values: []string{"-A"}}, "[IM-A:create IM-A:acceptedIncident1]"},

@@ -1,12 +1,6 @@
 package incident
 
-import (
-	"cmp"
-	"iter"
-	"slices"
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // The operations of the incident workflow, by the spec's operationId.
 const (
@@ -15,11 +9,15 @@ const (
 	OpDetail            = "ShowCocIncidentDetail"
 	OpHistories         = "ListTicketOperationHistories"
 	OpHistoriesExternal = "ListCocTicketOperationHistories"
+	// OpHistoriesIssues is the external list at ticket_type issues_mgmt
+	// (problem tickets, which the sandbox does not keep).
+	OpHistoriesIssues = "ListCocIssueOperationHistories"
 )
 
 // KeyOf is the incident a request names, wherever its operation names it:
-// body.incident_num (handle), the path (detail), the ticket_id filter (the
-// history lists). CreateCocIncident names no incident yet: its key is the
+// body.incident_num (handle), the path (detail and the v2 operations on
+// one incident), the ticket_id filter (the history lists, the v2 list).
+// CreateCocIncident names no incident yet: its key is the
 // title, so that one rule (`when: {key: {suffix: -E400}}`) steers every
 // operation.
 func KeyOf(op string, body any, path map[string]string) string {
@@ -31,7 +29,9 @@ func KeyOf(op string, body any, path map[string]string) string {
 		return text(m["incident_title"])
 	case OpDetail:
 		return path["incident_num"]
-	case OpHistories, OpHistoriesExternal:
+	case OpTasks, OpAction, OpHistoriesV2:
+		return path["incident_id"]
+	case OpHistories, OpHistoriesExternal, OpHistoriesIssues, OpList:
 		for f := range stringFilters(m) {
 			if f.namesTickets() {
 				if len(f.Values) > 0 {
@@ -44,47 +44,35 @@ func KeyOf(op string, body any, path map[string]string) string {
 	return ""
 }
 
-// ListQuery is a history list's body: filters, all of which must hold, and
-// the order.
+// ListQuery is a history list's body: the tickets it names, filters, all
+// of which must hold, and the order.
 type ListQuery struct {
 	Filters []Filter
-	// NewestFirst is sort_filter {field: start_time, operator: desc}.
-	NewestFirst bool
+	Sort    Sort
 }
 
-// Filter is one string filter on a field of HistoryInfo, with the
-// operators the SDK names: in, like, startwith, endwith, =, !=, >, <. A
-// field the entries lack reads as "", so a filter on it narrows rather
-// than being dropped.
-type Filter struct {
-	Field, Operator string
-	Values          []string
-}
-
-// MaxListed bounds how many entries one history list returns (the newest
+// MaxListed bounds how many entries one history list returns (the first
 // in the requested order are kept).
 const MaxListed = 1000
 
-// ParseListQuery reads a history list's decoded body, checked by the
-// contract.
-func ParseListQuery(body map[string]any) ListQuery {
-	q := ListQuery{Filters: slices.Collect(stringFilters(body))}
-	sort, _ := body["sort_filter"].(map[string]any)
-	q.NewestFirst = text(sort["operator"]) == "desc"
-	return q
-}
-
-// stringFilters yields a history list body's string filters in order.
-func stringFilters(body map[string]any) iter.Seq[Filter] {
-	return func(yield func(Filter) bool) {
-		list, _ := body["string_filters"].([]any)
-		for _, f := range list {
-			fm, _ := f.(map[string]any)
-			if !yield(Filter{Field: text(fm["field"]), Operator: text(fm["operator"]), Values: texts(fm["values"])}) {
-				return
-			}
-		}
+// ParseListQuery reads a v1 history list's decoded body, checked by the
+// contract. The list needs a ticket_id filter ("=" or "in"): the API page
+// says the ticket id goes in string_filters, and a list of every ticket's
+// history is not what the service answers. Entries come oldest first
+// unless sort_filter says otherwise (any field of the entries).
+func ParseListQuery(body map[string]any) (ListQuery, error) {
+	filters, err := parseFilters(body, "string_filters")
+	if err != nil {
+		return ListQuery{}, err
 	}
+	q := ListQuery{Filters: filters}
+	if q.Sort, err = parseSort(body, Sort{Field: "start_time"}); err != nil {
+		return ListQuery{}, err
+	}
+	if q.tickets() == nil {
+		return ListQuery{}, &ListError{Field: "string_filters", Value: "", Reason: "a ticket_id filter (= or in) names the ticket whose history to list"}
+	}
+	return q, nil
 }
 
 // namesTickets reports whether a filter narrows a list to incidents it
@@ -93,10 +81,9 @@ func (f Filter) namesTickets() bool {
 	return f.Field == "ticket_id" && (f.Operator == "=" || f.Operator == "in")
 }
 
-// tickets names the incidents the query can match, when a ticket_id
-// filter ("=" or "in") narrows it, each once: a number named again would
-// list its history again, and a body of copies would make the list as
-// long as the body allows. nil means every incident.
+// tickets names the incidents the query can match, from its first
+// ticket_id filter ("=" or "in"), each once: a number named again would
+// list its history again. nil when no filter names tickets.
 func (q ListQuery) tickets() []string {
 	for _, f := range q.Filters {
 		if f.namesTickets() {
@@ -112,30 +99,6 @@ func (q ListQuery) tickets() []string {
 		}
 	}
 	return nil
-}
-
-func (f Filter) holds(h HistoryInfo) bool {
-	v := historyField(h, f.Field)
-	any := func(test func(v, want string) bool) bool {
-		return slices.ContainsFunc(f.Values, func(want string) bool { return test(v, want) })
-	}
-	switch f.Operator {
-	case "=", "in":
-		return slices.Contains(f.Values, v)
-	case "!=":
-		return !slices.Contains(f.Values, v)
-	case "like":
-		return any(strings.Contains)
-	case "startwith":
-		return any(strings.HasPrefix)
-	case "endwith":
-		return any(strings.HasSuffix)
-	case ">":
-		return any(func(v, w string) bool { return compareField(v, w) > 0 })
-	case "<":
-		return any(func(v, w string) bool { return compareField(v, w) < 0 })
-	}
-	return false // the contract lets no other operator through
 }
 
 // historyField reads a field of an entry by its JSON name; numbers in
@@ -154,55 +117,39 @@ func historyField(h HistoryInfo, field string) string {
 		return h.Comment
 	case "status":
 		return h.Status
+	case "target_type":
+		return h.TargetType
+	case "target_value":
+		return h.TargetValue
+	case "action_name_zh":
+		return h.ActionNameZh
+	case "action_name_en":
+		return h.ActionNameEn
 	case "start_time", "stop_time", "update_time":
 		return strconv.FormatInt(h.StartTime, 10)
 	}
 	return ""
 }
 
-// compareField compares numerically when both sides are integers.
-func compareField(a, b string) int {
-	x, errA := strconv.ParseInt(a, 10, 64)
-	y, errB := strconv.ParseInt(b, 10, 64)
-	if errA == nil && errB == nil {
-		return cmp.Compare(x, y)
-	}
-	return strings.Compare(a, b)
-}
-
-// Histories lists the history entries of the store's incidents that pass
-// the query, by start time (oldest first unless asked otherwise), at most
-// MaxListed of them.
+// Histories lists the history entries of the incidents the query names
+// that pass its filters, in its order, at most MaxListed of them.
 func (s *Store) Histories(q ListQuery) Histories {
-	incidents := s.byNum.All()
-	if nums := q.tickets(); nums != nil {
-		incidents = func(yield func(string, *Incident) bool) {
-			for _, num := range nums {
-				if inc := s.Get(num); inc != nil && !yield(num, inc) {
-					return
-				}
-			}
-		}
-	}
 	out := Histories{Info: []HistoryInfo{}}
-	for _, inc := range incidents {
+	for _, num := range q.tickets() {
+		inc := s.Get(num)
+		if inc == nil {
+			continue
+		}
 		for _, e := range inc.History {
 			h := inc.historyInfo(e)
-			if !slices.ContainsFunc(q.Filters, func(f Filter) bool { return !f.holds(h) }) {
+			if allHold(q.Filters, func(field string) string { return historyField(h, field) }) {
 				out.Info = append(out.Info, h)
 			}
 		}
 	}
-	slices.SortStableFunc(out.Info, func(a, b HistoryInfo) int { return cmp.Compare(a.StartTime, b.StartTime) })
-	if q.NewestFirst {
-		slices.Reverse(out.Info)
-	}
+	sortBy(out.Info, q.Sort, historyField)
 	if len(out.Info) > MaxListed {
-		if q.NewestFirst {
-			out.Info = out.Info[:MaxListed]
-		} else {
-			out.Info = out.Info[len(out.Info)-MaxListed:]
-		}
+		out.Info = out.Info[:MaxListed]
 	}
 	return out
 }

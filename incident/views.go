@@ -221,14 +221,27 @@ var Names = map[string]Name{
 	StatusResolved:     {"已解决待验证", "To-be-verified"},
 	StatusCompleted:    {"已完成", "Completed"},
 
-	// §2.2 lists English names only (and 机房问题 for shelter issues); the
-	// other Chinese names repeat the English one rather than invent it.
-	"inc_type_p_security_issues":   {"Security issues", "Security issues"},
-	"inc_type_p_function_issues":   {"function issues", "function issues"},
-	"inc_type_p_middleware_issues": {"middleware issues", "middleware issues"},
-	"inc_type_p_hardware_issues":   {"hardware issues", "hardware issues"},
-	"inc_type_p_networking_issues": {"networking issues", "networking issues"},
-	"inc_type_p_shelter_issues":    {"机房问题", "shelter issues"},
+	// The nine preset types (§2.2). The page lists English names only (and
+	// 机房问题 for shelter issues); the other Chinese names repeat the
+	// English one rather than invent it. Reliability, configuration and
+	// change have no name in any source: theirs are cocmock's wording.
+	"inc_type_p_security_issues":    {"Security issues", "Security issues"},
+	"inc_type_p_function_issues":    {"function issues", "function issues"},
+	"inc_type_p_reliability_issues": {"reliability issues", "reliability issues"},
+	"inc_type_p_middleware_issues":  {"middleware issues", "middleware issues"},
+	"inc_type_p_hardware_issues":    {"hardware issues", "hardware issues"},
+	"inc_type_p_networking_issues":  {"networking issues", "networking issues"},
+	"inc_type_p_shelter_issues":     {"机房问题", "shelter issues"},
+	"inc_type_p_config_issues":      {"configuration issues", "configuration issues"},
+	"inc_type_p_change_issues":      {"change issues", "change issues"},
+}
+
+// PresetTypes are the preset incident types (coc-api.md §2.2); tenants
+// may add their own.
+var PresetTypes = []string{
+	"inc_type_p_security_issues", "inc_type_p_function_issues", "inc_type_p_reliability_issues",
+	"inc_type_p_middleware_issues", "inc_type_p_hardware_issues", "inc_type_p_networking_issues",
+	"inc_type_p_shelter_issues", "inc_type_p_config_issues", "inc_type_p_change_issues",
 }
 
 // ActionNames are the history lists' names of each action. COC publishes
@@ -244,4 +257,13 @@ var ActionNames = map[string]Name{
 	"incidentChangeLevel1": {"变更级别", "Change level"},
 	"incidentPause":        {"暂停", "Pause"},
 	"agreed":               {"同意", "Approve"},
+
+	// The v2 actions that have no v1 key of the same name.
+	ActionAccepted:          {"受理", "Accept"},
+	ActionUnAcceptedForward: {"转发", "Forward"},
+	ActionAcceptedForward:   {"转发", "Forward"},
+	ActionAddRemark:         {"添加备注", "Add remark"},
+	ActionCommitSolution:    {"提交解决方案", "Submit solution"},
+	ActionChangeLevel:       {"变更级别", "Change level"},
+	ActionRecovery:          {"恢复", "Resume"},
 }

@@ -42,14 +42,16 @@ type decision struct {
 // reply; and applies to the incident what the reply implies. All of it
 // happens under the session's lock, so that of many concurrent calls on one
 // incident exactly one sees a given state.
-func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID string) decision {
+// caller is who the gateway authenticated (an AK; "" unsigned): the
+// operator of a v2 action, whose body names none.
+func (e *Engine) decide(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID, caller string) decision {
 	var d decision
-	e.sessions.change(sess, func() { d = e.decideLocked(sess, sc, op, in, faker, requestID) })
+	e.sessions.change(sess, func() { d = e.decideLocked(sess, sc, op, in, faker, requestID, caller) })
 	return d
 }
 
 // decideLocked is decide under the session's lock.
-func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID string) decision {
+func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi.Operation, in scenarios.Input, faker *gofakeit.Faker, requestID, caller string) decision {
 	now := e.clock.Now()
 
 	d := decision{key: in.Key}
@@ -64,14 +66,15 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	}
 	// A handle call on a number nobody created: refused, or created as
 	// the scenario says. A stateful scenario needs it now, for its rules'
-	// state conditions; otherwise it is created if the call succeeds.
+	// state conditions, but stores it only if the call succeeds (handled):
+	// a refused call creates nothing. Otherwise it is created if the call
+	// succeeds.
 	if inc == nil && d.key != "" && op.ID == incident.OpHandle && sc.State != nil {
 		if sc.State.UnknownKeys == "reject" {
 			d.answer, d.num = gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(d.key), nil), d.key
 			return d
 		}
 		inc = incident.FirstUse(d.key, sc.State.Initial, now)
-		sess.incidents.Put(inc)
 	}
 	if inc != nil {
 		d.before, d.pendingBefore = inc.Status, inc.PendingApproval
@@ -94,6 +97,14 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 		RequestID: requestID, Rule: d.rule, Time: now,
 	}
 	act.Parameter, _ = bodyValue(in.Body, "parameter").(map[string]any)
+	if op.ID == incident.OpAction {
+		act.OperateKey = bodyString(in.Body, "action")
+		act.Parameter, _ = bodyValue(in.Body, "params").(map[string]any)
+		act.Operator = caller
+		if act.Operator == "" && inc != nil {
+			act.Operator = inc.Operator()
+		}
+	}
 
 	// A rule's own transition overrides the domain's effect.
 	var then func(*incident.Incident)
@@ -115,8 +126,13 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 				d.incident = inc.DetailMap()
 			}
 		}
-		if op.ID == incident.OpHandle && reply.Succeeds() {
+		switch {
+		case op.ID == incident.OpHandle && reply.Succeeds():
 			inc = handled(sess.incidents, inc, d.key, act, then)
+		case op.ID == incident.OpAction && reply.Succeeds() && inc != nil:
+			// The rule says it succeeded: the action takes effect where
+			// the incident's tasks offer it, and nowhere else.
+			_ = inc.Perform(bodyString(in.Body, "task_id"), act, nil)
 		}
 	}
 	if inc != nil {
@@ -155,15 +171,49 @@ func (e *Engine) defaultAnswer(sess *session, op *openapi.Operation, in scenario
 			return gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(key), nil), nil
 		}
 		return gomReply(http.StatusOK, incident.CodeOK, "", inc.Detail()), inc
-	case incident.OpHistories, incident.OpHistoriesExternal:
+	case incident.OpHistories, incident.OpHistoriesExternal, incident.OpHistoriesIssues:
+		q, err := incident.ParseListQuery(body)
+		if err != nil {
+			return refused(err), inc
+		}
 		list := incident.Histories{Info: []incident.HistoryInfo{}}
-		// The external list's path names incidents; the other's says.
+		// The external incident list's path names incidents; the others say.
 		if op.ID == incident.OpHistoriesExternal || in.Path["ticket_type"] == "incident" {
-			list = sess.incidents.Histories(incident.ParseListQuery(body))
+			list = sess.incidents.Histories(q)
 		}
 		return gomReply(http.StatusOK, incident.CodeOK, "", list), inc
+	case incident.OpList:
+		q, err := incident.ParseTicketQuery(body)
+		if err != nil {
+			return refused(err), nil
+		}
+		return gomReply(http.StatusOK, incident.CodeOK, "", sess.incidents.List(q, act.Time)), nil
+	case incident.OpTasks, incident.OpAction, incident.OpHistoriesV2:
+		if inc == nil {
+			return gomReply(http.StatusBadRequest, incident.CodeNotFound, incident.NotFoundMessage(key), nil), nil
+		}
+		switch op.ID {
+		case incident.OpTasks:
+			return gomReply(http.StatusOK, incident.CodeOK, "", inc.Tasks(act.Time)), inc
+		case incident.OpAction:
+			if err := inc.Perform(bodyString(body, "task_id"), act, nil); err != nil {
+				return refused(err), inc
+			}
+			return gomReply(http.StatusOK, incident.CodeOK, "", nil), inc
+		}
+		q, err := incident.ParseHistoryQuery(body)
+		if err != nil {
+			return refused(err), inc
+		}
+		return gomReply(http.StatusOK, incident.CodeOK, "", inc.HistoriesV2(q)), inc
 	}
 	return jsonReply(http.StatusOK, e.examples[op]), inc
+}
+
+// refused is the answer to a request the domain refuses (a list body it
+// cannot evaluate, a stale task): 400 GOM.00007256 in the service's words.
+func refused(err error) Reply {
+	return gomReply(http.StatusBadRequest, incident.CodeInvalidParameter, err.Error(), nil)
 }
 
 // handled applies a successful handle call to incident num, first creating
@@ -175,9 +225,11 @@ func handled(store *incident.Store, inc *incident.Incident, num string, act inci
 	}
 	if inc == nil {
 		inc = incident.FirstUse(num, incident.StatusTriggered, act.Time)
-		store.Put(inc)
 	}
 	inc.HandleThen(act, then)
+	if store.Get(num) != inc {
+		store.Put(inc) // first use: stored now that the call succeeded
+	}
 	return inc
 }
 

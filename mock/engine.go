@@ -403,7 +403,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		reply, problem = e.specReply(op, pref, faker, req.ID)
 		x.IncidentNum = in.Key
 	default:
-		d := e.decide(sess, sc, op, in, faker, req.ID)
+		d := e.decide(sess, sc, op, in, faker, req.ID, principal)
 		x.Rule, x.IncidentNum, x.StatusBefore, x.StatusAfter = d.rule, d.num, d.before, d.after
 		x.NearMisses = d.nearMisses
 		if e.log.Enabled(ctx, slog.LevelDebug) {

@@ -88,6 +88,16 @@ func TestUnknownTicketsCreatedTriggered(t *testing.T) {
 	if r := send(eng, op("IM-NEW", "commitSolution1")); r.Status != 400 || !strings.Contains(string(r.Body), "IM-NEW is INCIDENT_STATUS_TRIGGERED") {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
+	// Refused, the call created nothing; accepted, it creates the ticket.
+	if _, ok := eng.Incident("", "IM-NEW"); ok {
+		t.Fatal("a refused call on an unknown number created it")
+	}
+	if r := send(eng, op("IM-NEW", "acceptedIncident1")); r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	if tk, ok := eng.Incident("", "IM-NEW"); !ok || tk.Status != acknowledged || len(tk.History) != 1 {
+		t.Fatalf("%v %+v", ok, tk)
+	}
 }
 
 func TestUnknownTicketsRejectedWhenTheScenarioSaysSo(t *testing.T) {
@@ -387,6 +397,7 @@ func TestLifecycleTable(t *testing.T) {
 		{triggered, "", "forwardOther1", triggered, ""},
 		{triggered, "", "rejected", rejectedSt, ""},
 		{rejectedSt, "", "ReOpen", triggered, ""},
+		{rejectedSt, "", "agreed", completed, ""},
 		{acknowledged, "", "commitSolution1", resolved, ""},
 		{acknowledged, "", "forwardOther1", acknowledged, ""},
 		{acknowledged, "", "incidentChangeLevel1-down", acknowledged, "level"},
@@ -422,7 +433,7 @@ func TestLifecycleRefusals(t *testing.T) {
 	eng := lifecycleEngine(t)
 	allowed := map[string][]string{
 		triggered:    {"acceptedIncident1", "forwardOther1", "rejected"},
-		rejectedSt:   {"ReOpen"},
+		rejectedSt:   {"ReOpen", "agreed"},
 		acknowledged: {"commitSolution1", "forwardOther1", "incidentChangeLevel1", "incidentPause"},
 		resolved:     {"confirm-true", "confirm-false"},
 		completed:    {},
@@ -455,7 +466,49 @@ func TestLifecycleRefusals(t *testing.T) {
 			})
 		}
 	}
-	if n != 40 {
-		t.Fatalf("%d refusals walked, want 40 (5 statuses × 10 operations − 10 allowed)", n)
+	if n != 39 {
+		t.Fatalf("%d refusals walked, want 39 (5 statuses × 10 operations − 11 allowed)", n)
+	}
+}
+
+// The lifecycle scenario's v1 rules and the domain's workflow (the v2
+// tasks) are one matrix: in every status and approval, a v1 key is allowed
+// exactly when a task offers its v2 action.
+func TestLifecycleRulesAndV2TasksAllowTheSame(t *testing.T) {
+	eng := lifecycleEngine(t)
+	v2 := map[string][]string{
+		"acceptedIncident1": {"accepted"}, "forwardOther1": {"unAcceptedForward", "acceptedForward"},
+		"rejected": {"rejected"}, "ReOpen": {"ReOpen"}, "commitSolution1": {"commitSolution"}, "confirm-true": {"confirm"},
+		"incidentChangeLevel1": {"changeLevel"}, "incidentPause": {"incidentPause"}, "agreed": {"agreed"},
+	}
+	n := 0
+	for _, status := range []string{triggered, rejectedSt, acknowledged, resolved, completed} {
+		for _, pending := range []string{"", "pause", "level"} {
+			if pending != "" && status != acknowledged && status != resolved {
+				continue
+			}
+			for key, actions := range v2 {
+				n++
+				num := fmt.Sprintf("IM-M%03d", n)
+				seed(t, eng, "", num, status, pending)
+				r := do(eng, "GET", "/v2/incidents/"+num+"/tasks", "")
+				var tasks struct {
+					Data []incident.Task `json:"data"`
+				}
+				if err := json.Unmarshal(r.Body, &tasks); err != nil || r.Status != 200 {
+					t.Fatalf("%d %s", r.Status, r.Body)
+				}
+				offered := false
+				for _, task := range tasks.Data {
+					for _, op := range task.Operations {
+						offered = offered || slices.Contains(actions, op.Key)
+					}
+				}
+				allowed := send(eng, mocktest.HandleBody(num, key)).Status == 200
+				if offered != allowed {
+					t.Errorf("%s pending %q: v1 %s allowed %v, v2 %v offered %v", status, pending, key, allowed, actions, offered)
+				}
+			}
+		}
 	}
 }

@@ -135,11 +135,7 @@ func (e *Engine) PutIncident(session, num string, st IncidentState) (Incident, e
 	if st.PendingLevel != "" && st.PendingApproval != incident.ApprovalLevel {
 		return Incident{}, errors.New("pending_level goes with pending_approval: level")
 	}
-	inc := incident.FirstUse(num, st.Status, e.clock.Now())
-	if st.Level == "" {
-		st.Level = inc.Level
-	}
-	inc.State, inc.Put = st, true
+	inc := incident.Seeded(num, st, e.clock.Now())
 	s := e.sessions.get(session)
 	e.sessions.change(s, func() { s.incidents.Put(inc) })
 	e.sessions.enforce(s)

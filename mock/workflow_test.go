@@ -277,19 +277,28 @@ func TestDetailPathLimit(t *testing.T) {
 
 func TestHistoryListContract(t *testing.T) {
 	eng := newEngine(t)
+	ticket := `{"field":"ticket_id","operator":"=","values":["IM1"]}`
 	filters := func(n int) string {
-		f := make([]string, n)
-		for i := range f {
-			f[i] = `{"field":"action","operator":"!=","values":["x"]}`
+		f := []string{ticket}
+		for range n - 1 {
+			f = append(f, `{"field":"action","operator":"!=","values":["x"]}`)
 		}
 		return `{"string_filters":[` + strings.Join(f, ",") + `]}`
 	}
+	sorted := func(sort string) string { return `{"string_filters":[` + ticket + `],"sort_filter":` + sort + `}` }
 	for body, want := range map[string]int{
 		filters(20): 200, filters(21): 400,
-		`{"sort_filter":{"field":"start_time","operator":"desc"}}`: 200,
-		`{"sort_filter":{"field":"start_time","operator":"up"}}`:   400,
-		`{"sort_filter":{"field":"stop_time","operator":"asc"}}`:   400,
-		``: 200,
+		sorted(`{"field":"start_time","operator":"desc"}`): 200,
+		sorted(`{"field":"start_time","operator":"up"}`):   400,
+		// sort_filter is a free ObjectFilter in the SDK: any field.
+		sorted(`{"field":"stop_time","operator":"asc"}`): 200,
+		sorted(`{"field":"action"}`):                     200,
+		// The page: the ticket id goes in string_filters.
+		``: 400, `{}`: 400,
+		`{"string_filters":[{"field":"action","operator":"=","values":["create"]}]}`: 400,
+		// Operators are an open set; those cocmock cannot evaluate are named.
+		`{"string_filters":[` + ticket + `,{"field":"start_time","operator":">=","values":["1"]}]}`:      200,
+		`{"string_filters":[` + ticket + `,{"field":"start_time","operator":"between","values":["1"]}]}`: 400,
 	} {
 		if r := do(eng, "POST", historyPath, body); r.Status != want {
 			t.Errorf("%.60s: %d, want %d: %s", body, r.Status, want, r.Body)
@@ -298,8 +307,22 @@ func TestHistoryListContract(t *testing.T) {
 	if r := do(eng, "POST", "/v1/alarms/list-histories", `{}`); r.Status != 400 {
 		t.Errorf("ticket_type alarms: %d", r.Status)
 	}
-	if r := do(eng, "POST", "/v1/external/issues_mgmt/list-histories", `{}`); r.Status != 404 {
-		t.Errorf("the external issues list is not served: %d", r.Status)
+	// The SDK's enum has issues_mgmt: a valid path, and no problem tickets.
+	r := do(eng, "POST", "/v1/external/issues_mgmt/list-histories", filters(1))
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"info":[]`) {
+		t.Errorf("the external issues list: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestAHistoryListWithoutATicketFilterSaysWhatItNeeds(t *testing.T) {
+	eng := newEngine(t)
+	r := do(eng, "POST", historyPath, `{"sort_filter":{"field":"start_time","operator":"desc"}}`)
+	if got := decode(t, r); r.Status != 400 || got.ErrorCode != incident.CodeInvalidParameter || !strings.Contains(*got.ErrorMsg, "a ticket_id filter") {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	r = do(eng, "POST", historyPath, `{"string_filters":[{"field":"ticket_id","operator":"=","values":["IM1"]},{"field":"action","operator":"between","values":["a"]}]}`)
+	if got := decode(t, r); r.Status != 400 || !strings.Contains(*got.ErrorMsg, "The field[string_filters.operator] value[between] invalid") {
+		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 }
 
