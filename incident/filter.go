@@ -157,16 +157,14 @@ func parseSort(body map[string]any, def Sort) (Sort, error) {
 	return s, nil
 }
 
-// sortBy orders records by a field that field reads, stably, numerically
-// where both sides are integers.
+// sortBy orders records by a field that field reads, numerically where
+// both sides are integers. Ties keep their order ascending and reverse it
+// descending, so that entries of one millisecond list newest first in desc.
 func sortBy[T any](records []T, s Sort, field func(T, string) string) {
-	slices.SortStableFunc(records, func(a, b T) int {
-		c := compareField(field(a, s.Field), field(b, s.Field))
-		if s.Desc {
-			return -c
-		}
-		return c
-	})
+	slices.SortStableFunc(records, func(a, b T) int { return compareField(field(a, s.Field), field(b, s.Field)) })
+	if s.Desc {
+		slices.Reverse(records)
+	}
 }
 
 // stringFilters yields a list body's string filters in order, as they are

@@ -22,6 +22,14 @@ import (
 // checking AK/SK signatures.
 func TestIncidentWorkflowWithTheOfficialClient(t *testing.T) {
 	t.Parallel()
+	underEachServer(t, runWorkflow)
+}
+
+// underEachServer runs a client's steps against a server in the default
+// scenario, in lifecycle, and in lifecycle checking AK/SK signatures, in
+// parallel.
+func underEachServer(t *testing.T, steps func(*testing.T, *coc.CocClient)) {
+	t.Helper()
 	for name, opts := range map[string][]mock.Option{
 		"default":        {mock.WithScenario("default")},
 		"lifecycle":      {mock.WithScenario("lifecycle")},
@@ -29,7 +37,7 @@ func TestIncidentWorkflowWithTheOfficialClient(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			runWorkflow(t, globalClient(t, startServer(t, opts...)))
+			steps(t, globalClient(t, startServer(t, opts...)))
 		})
 	}
 }
