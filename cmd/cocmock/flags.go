@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/cocmock/cocmock/mock/httpd"
 )
@@ -32,16 +34,18 @@ func (o origins) name(flag string) string {
 // parseFlags parses args, then fills every flag not given on the command
 // line from its environment twin. Precedence: flags > env > defaults.
 // Arguments that are not flags are an error unless positional is set; they
-// are returned.
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, positional bool) (origins, []string, error) {
+// are returned. -h and --help print the command's help on stdout and return
+// flag.ErrHelp; a mistake says what the flag or value must be, in one line.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, positional bool, stdout io.Writer) (origins, []string, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printHelp(stdout, fs)
 			return nil, nil, err
 		}
-		return nil, nil, usageError("%v", err)
+		return nil, nil, usageError("%s", explainFlagError(fs, err))
 	}
 	if fs.NArg() > 0 && !positional {
-		return nil, nil, usageError("unexpected argument %q (flags start with --)", fs.Arg(0))
+		return nil, nil, usageError("unexpected argument %q (flags start with --; cocmock %s -h lists them)", fs.Arg(0), fs.Name())
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -54,36 +58,134 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, pos
 		if v := getenv(envName(f.Name)); v != "" {
 			from[f.Name] = true
 			if setErr := fs.Set(f.Name, v); setErr != nil {
-				err = usageError("%s=%q: %v", envName(f.Name), v, setErr)
+				err = usageError("%s=%q: %s", envName(f.Name), v, wants(f))
 			}
 		}
 	})
 	return from, fs.Args(), err
 }
 
-// newFlagSet makes a flag set whose -h output names each env twin.
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage of cocmock %s:\n", name)
-		fs.VisitAll(func(f *flag.Flag) {
-			fmt.Fprintf(stderr, "  --%s (env %s, default %q)\n      %s\n", f.Name, envName(f.Name), f.DefValue, f.Usage)
-		})
+// The flag package's errors, to be reworded.
+var (
+	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	invalidValue  = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -+([^:]*): `)
+)
+
+// explainFlagError rewords a parse error: an unknown flag names the
+// nearest known one, a bad value says what a value must look like.
+func explainFlagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near := nearest(m[1], names); near != "" {
+			return fmt.Sprintf("unknown flag --%s; did you mean --%s? (cocmock %s -h lists the flags)", m[1], near, fs.Name())
+		}
+		return fmt.Sprintf("unknown flag --%s (cocmock %s -h lists the flags)", m[1], fs.Name())
 	}
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		if f := fs.Lookup(m[2]); f != nil {
+			return fmt.Sprintf("--%s %q: %s", f.Name, m[1], wants(f))
+		}
+	}
+	return msg
+}
+
+// wants says what a flag's value must look like, by its type.
+func wants(f *flag.Flag) string {
+	switch v := f.Value.(type) {
+	case *byteSize:
+		return "want a size such as 1048576, 512KiB, 48MiB or 1GiB"
+	case flag.Getter:
+		switch v.Get().(type) {
+		case int, int64:
+			return "want a whole number such as 7"
+		case time.Duration:
+			return "want a duration such as 500ms, 30s or 5m"
+		case bool:
+			return "want true or false"
+		}
+	}
+	return "not a valid value"
+}
+
+// newFlagSet makes a command's flag set. It prints nothing itself:
+// parseFlags prints the help on stdout, and errors are returned.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
+}
+
+// flagGroups orders a command's flags in its help, by what they are for;
+// a flag in no group is listed last, under "Other".
+var flagGroups = []struct {
+	title string
+	flags []string
+}{
+	{"Listening", []string{"addr", "tls-addr", "tls-cert", "tls-key", "tls-host", "read-timeout", "max-conns", "shutdown-grace", "timeout"}},
+	{"Contract and scenarios", []string{"spec", "scenarios", "scenario", "validation", "seed", "watch", "watch-poll", "format", "strict"}},
+	{"Gateway", []string{"auth", "ak", "sk", "credentials", "token", "auth-lock-after", "auth-lock-for", "rate-limit"}},
+	{"Limits", []string{"max-body", "max-hang", "max-sessions", "journal-size", "journal-bytes", "state-bytes", "body-bytes", "memory-limit", "gc-percent"}},
+	{"Sandbox API and logs", []string{"admin-token", "log-format", "log-level"}},
+}
+
+// printHelp writes a command's flags, grouped, each with its environment
+// twin and default.
+func printHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: cocmock %s [flags]\n\nEvery flag has an environment twin COCMOCK_<FLAG>; a flag on the command line wins.\n", fs.Name())
+	listed := map[string]bool{}
+	group := func(title string, names []string) {
+		var fl []*flag.Flag
+		for _, n := range names {
+			if f := fs.Lookup(n); f != nil && !listed[n] {
+				fl = append(fl, f)
+				listed[n] = true
+			}
+		}
+		if len(fl) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s:\n", title)
+		for _, f := range fl {
+			def := f.DefValue
+			if def == "" {
+				def = "none"
+			}
+			fmt.Fprintf(w, "  --%s (env %s, default %s)\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
+		}
+	}
+	for _, g := range flagGroups {
+		group(g.title, g.flags)
+	}
+	var rest []string
+	fs.VisitAll(func(f *flag.Flag) { rest = append(rest, f.Name) })
+	group("Other", rest)
 }
 
 // byteSize is a flag value such as 1048576, 512KiB or 1MiB.
 type byteSize int64
 
-func (b *byteSize) String() string { return fmt.Sprint(int64(*b)) }
+// String writes a size in the largest binary unit that divides it.
+func (b *byteSize) String() string {
+	n := int64(*b)
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d%s", n/u.size, u.suffix)
+		}
+	}
+	return fmt.Sprint(n)
+}
 
 func (b *byteSize) Set(s string) error {
 	units := []struct {
 		suffix string
 		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"KB", 1000}, {"MB", 1000 * 1000}, {"B", 1}}
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1000 * 1000 * 1000}, {"KB", 1000}, {"MB", 1000 * 1000}, {"B", 1}}
 	mult := int64(1)
 	for _, u := range units {
 		if strings.HasSuffix(s, u.suffix) {
@@ -92,8 +194,8 @@ func (b *byteSize) Set(s string) error {
 		}
 	}
 	var n int64
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != s {
-		return fmt.Errorf("want a positive size such as 1048576, 512KiB or 1MiB")
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || fmt.Sprint(n) != s || n > (1<<62)/mult {
+		return fmt.Errorf("want a positive size such as 1048576, 512KiB, 48MiB or 1GiB")
 	}
 	*b = byteSize(n * mult)
 	return nil

@@ -25,10 +25,10 @@ const healthPath = "/__admin/health"
 // curl). --addr shares its env twin COCMOCK_ADDR with serve, so the
 // environment that sets the listen address also steers the probe.
 func health(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("health", stderr)
+	fs := newFlagSet("health")
 	addr := fs.String("addr", "127.0.0.1:8080", "address the server listens on (host:port); a 0.0.0.0, [::] or empty host is probed on 127.0.0.1")
 	timeout := fs.Duration("timeout", 2*time.Second, "give up when the reply takes longer")
-	if _, _, err := parseFlags(fs, args, getenv, false); err != nil {
+	if _, _, err := parseFlags(fs, args, getenv, false, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

@@ -206,7 +206,7 @@ func TestHealthUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown flag", []string{"--nope"}, "flag provided but not defined"},
+		{"unknown flag", []string{"--nope"}, "unknown flag --nope"},
 		{"stray argument", []string{"extra"}, "unexpected argument"},
 		{"no port", []string{"--addr", "127.0.0.1"}, "--addr"},
 		{"port 0", []string{"--addr", "127.0.0.1:0"}, "fixed port"},

@@ -50,8 +50,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, rest = args[0], args[1:]
 	}
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		cmd = "help"
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "--help", "-help":
+			cmd = "help"
+		case "--version", "-version", "-v":
+			cmd = "version"
+		}
 	}
 	switch cmd {
 	case "serve":
@@ -67,6 +72,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "help":
 		fmt.Fprint(stdout, usage)
+		var cfg serveConfig
+		fmt.Fprintln(stdout)
+		printHelp(stdout, serveFlags(&cfg))
 		return nil
 	default:
 		if near := nearest(cmd, commands); near != "" {
@@ -110,8 +118,8 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-const usage = `cocmock — a sandbox of Huawei Cloud COC's incident API (HandleCocIncident,
-CreateCocIncident, ShowCocIncidentDetail and the history lists)
+const usage = `cocmock — a sandbox of Huawei Cloud COC's incident API (v1: handle, create,
+detail, the history lists; v2: list, tasks, actions, histories)
 
 Usage:
   cocmock [serve] [flags]            serve the sandbox (the default command)
@@ -124,9 +132,11 @@ Usage:
   cocmock health [flags]             probe a running server's /__admin/health (exit 0
                                      healthy, 1 not, 2 usage); the container healthcheck
       e.g. cocmock health --addr 127.0.0.1:8080
-  cocmock version                    print the version
+  cocmock version                    print the version (also --version)
   cocmock help                       this text
 
-Run 'cocmock <command> -h' for a command's flags. Every flag has an environment twin
-COCMOCK_<FLAG> (upper case, '-' as '_'); a flag on the command line wins.
+Run 'cocmock <command> -h' for a command's flags; serve's follow. Every flag has an
+environment twin COCMOCK_<FLAG> (upper case, '-' as '_'); a flag on the command line
+wins. Sizes take units (48MiB, 1GiB), durations too (500ms, 5m).
+Documentation: docs/README.md in the repository.
 `

@@ -191,7 +191,11 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
-		{"unknown flag", []string{"serve", "--nope"}, nil, "flag provided but not defined"},
+		{"unknown flag", []string{"serve", "--nope"}, nil, "unknown flag --nope (cocmock serve -h lists the flags)"},
+		{"a mistyped flag names the nearest", []string{"serve", "--tls-adr", "x"}, nil, "unknown flag --tls-adr; did you mean --tls-addr?"},
+		{"a bad number says what it wants", []string{"serve"}, map[string]string{"COCMOCK_SEED": "abc"}, `COCMOCK_SEED="abc": want a whole number such as 7`},
+		{"a bad duration says what it wants", []string{"serve", "--max-hang", "soon"}, nil, `--max-hang "soon": want a duration such as 500ms, 30s or 5m`},
+		{"a bad size says what it wants", []string{"serve", "--max-body", "5x"}, nil, `--max-body "5x": want a size such as 1048576, 512KiB, 48MiB or 1GiB`},
 		{"bad log format", []string{"serve", "--log-format", "xml"}, nil, "--log-format"},
 		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, "--log-level"},
 		{"bad max-body", []string{"serve", "--max-body", "lots"}, nil, "max-body"},
@@ -316,5 +320,48 @@ func TestShutdownCutsWaitsThatOutliveTheGrace(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "cutting them") {
 		t.Fatalf("no warning in the log: %s", stderr.String())
+	}
+}
+
+func TestHelpGoesToStdoutGroupedWithHumanUnits(t *testing.T) {
+	for _, args := range [][]string{{"serve", "-h"}, {"serve", "--help"}, {"help"}, {"--help"}} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		help := out.String()
+		for _, want := range []string{"Listening:", "Limits:", "--tls-addr (env COCMOCK_TLS_ADDR, default none)",
+			"--journal-bytes (env COCMOCK_JOURNAL_BYTES, default 48MiB)", "--memory-limit (env COCMOCK_MEMORY_LIMIT, default 256MiB)"} {
+			if !strings.Contains(help, want) {
+				t.Errorf("%v: help lacks %q", args, want)
+			}
+		}
+		if errOut.Len() > 0 {
+			t.Errorf("%v wrote to stderr: %s", args, errOut.String())
+		}
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, func(string) string { return "" }, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "cocmock ") {
+			t.Fatalf("%v: %v %q", args, err, out.String())
+		}
+	}
+}
+
+func TestSizesTakeBinaryUnitsAndPrintThem(t *testing.T) {
+	for in, want := range map[string]string{"1048576": "1MiB", "512KiB": "512KiB", "48MiB": "48MiB", "1GiB": "1GiB", "1000": "1000", "1MB": "1000000"} {
+		var b byteSize
+		if err := b.Set(in); err != nil || b.String() != want {
+			t.Errorf("%s: %v %s, want %s", in, err, b.String(), want)
+		}
+	}
+	for _, bad := range []string{"0", "-1", "1.5MiB", "MiB", "9999999999GiB"} {
+		var b byteSize
+		if b.Set(bad) == nil {
+			t.Errorf("%s was taken", bad)
+		}
 	}
 }

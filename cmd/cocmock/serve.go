@@ -72,9 +72,11 @@ func gcPercent(flag int, getenv func(string) string) string {
 	return strconv.Itoa(flag)
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := serveConfig{maxBody: httpd.DefaultMaxBody, journalMem: mock.DefaultJournalBytes, stateMem: mock.DefaultStateBytes, bodyMem: httpd.DefaultBodyBytes, memLimit: 256 << 20}
-	fs := newFlagSet("serve", stderr)
+// serveFlags declares serve's flags into cfg, which holds the defaults
+// for the byte sizes.
+func serveFlags(cfg *serveConfig) *flag.FlagSet {
+	*cfg = serveConfig{maxBody: httpd.DefaultMaxBody, journalMem: mock.DefaultJournalBytes, stateMem: mock.DefaultStateBytes, bodyMem: httpd.DefaultBodyBytes, memLimit: 256 << 20}
+	fs := newFlagSet("serve")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.spec, "spec", "", "OpenAPI document to serve instead of the embedded COC contract")
 	fs.StringVar(&cfg.scenarios, "scenarios", "", "folder of scenario files (*.yaml), or one file, that add to and override the built-in ones by name")
@@ -110,7 +112,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&cfg.tlsHosts, "tls-host", "", "comma-separated names or addresses the self-signed certificate also covers (besides localhost, 127.0.0.1, ::1)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	from, _, err := parseFlags(fs, args, getenv, false)
+	return fs
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := serveFlags(&cfg)
+	from, _, err := parseFlags(fs, args, getenv, false, stdout)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -214,9 +222,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	start := startup{Version: version(), HTTP: "http://" + ln.Addr().String(), Spec: spec.Name(), Scenario: cfg.scenario,
 		Scenarios: cfg.scenarios, Watch: cfg.watch, Seed: engine.Seed(), Auth: cfg.auth, Validation: string(validation),
 		Limits: map[string]string{
-			"max_body": fmt.Sprint(int64(cfg.maxBody)), "journal_bytes": fmt.Sprint(int64(cfg.journalMem)), "state_bytes": fmt.Sprint(int64(cfg.stateMem)),
+			"max_body": cfg.maxBody.String(), "journal_bytes": cfg.journalMem.String(), "state_bytes": cfg.stateMem.String(),
 			"max_sessions": fmt.Sprint(cfg.maxSessions), "max_conns": fmt.Sprint(cfg.maxConns), "read_timeout": cfg.readTimeout.String(),
-			"memory_limit": fmt.Sprint(debug.SetMemoryLimit(-1)), "gc_percent": gcPercent(cfg.gcPercent, getenv),
+			"memory_limit": (*byteSize)(ptrTo(debug.SetMemoryLimit(-1))).String(), "gc_percent": gcPercent(cfg.gcPercent, getenv),
 		}}
 	if cfg.tlsAddr != "" {
 		tlsLn, err := net.Listen("tcp", cfg.tlsAddr)
@@ -296,8 +304,8 @@ func (s startup) print(w io.Writer, format string) {
 			folder += " (watched)"
 		}
 	}
-	fmt.Fprintf(w, "cocmock %s listening on %s%s (spec %s, scenario %s, scenario files %s, seed %d, auth %s, validation %s; limits: body %s B, journal %s B, state %s B, %s sessions, %s connections, read timeout %s)\n",
-		s.Version, s.HTTP, https, s.Spec, s.Scenario, folder, s.Seed, s.Auth, s.Validation,
+	fmt.Fprintf(w, "cocmock %s listening on %s%s (dashboard %s/__admin/ui/; spec %s, scenario %s, scenario files %s, seed %d, auth %s, validation %s; limits: body %s, journal %s, state %s, %s sessions, %s connections, read timeout %s)\n",
+		s.Version, s.HTTP, https, s.HTTP, s.Spec, s.Scenario, folder, s.Seed, s.Auth, s.Validation,
 		s.Limits["max_body"], s.Limits["journal_bytes"], s.Limits["state_bytes"], s.Limits["max_sessions"], s.Limits["max_conns"], s.Limits["read_timeout"])
 }
 
@@ -406,3 +414,5 @@ func newAuthenticator(cfg serveConfig) (*auth.Authenticator, error) {
 	}
 	return a, nil
 }
+
+func ptrTo[T any](v T) *T { return &v }

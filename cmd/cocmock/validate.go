@@ -15,12 +15,12 @@ import (
 // validate lints the spec and every scenario file: exit 0 when clean, 1 on
 // findings, 2 on usage or I/O errors.
 func validate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", stderr)
+	fs := newFlagSet("validate")
 	specPath := fs.String("spec", "", "OpenAPI document to check instead of the embedded one")
 	dir := fs.String("scenarios", "", "folder of scenario files, or one file, to check with the built-in ones")
 	format := fs.String("format", "text", "output format: text or json")
 	validation := fs.String("validation", string(mock.ValidationEnforce), "the --validation the server will run with: under report or off, a when value the contract refuses is a warning, not an error")
-	_, paths, err := parseFlags(fs, args, getenv, true)
+	_, paths, err := parseFlags(fs, args, getenv, true, stdout)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -113,10 +113,10 @@ func specName(path string) string {
 
 // listScenarios prints one line per scenario: name and description.
 func listScenarios(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("scenarios", stderr)
+	fs := newFlagSet("scenarios")
 	specPath := fs.String("spec", "", "OpenAPI document to load the scenarios against")
 	dir := fs.String("scenarios", "", "folder of scenario files, or one file, to list with the built-in ones")
-	if _, _, err := parseFlags(fs, args, getenv, false); err != nil {
+	if _, _, err := parseFlags(fs, args, getenv, false, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
