@@ -75,11 +75,11 @@ type Engine struct {
 	scenario string
 	clock    Clock
 	log      *slog.Logger
-	// faker is the seeded source behind every random choice and fake value;
-	// ids and adminIDs, seeded from the same seed, give request ids to the
-	// simulated API and to the sandbox API, so that neither health checks
-	// nor request ids move the draws. Their sources are locked.
-	faker    *gofakeit.Faker
+	// Every random choice and fake value draws from its session's stream
+	// (session.go), seeded from seed; ids and adminIDs, seeded from the
+	// same seed, give request ids to the simulated API and to the sandbox
+	// API, so that neither health checks nor request ids move the draws.
+	// Their sources are locked.
 	ids      *gofakeit.Faker
 	adminIDs *gofakeit.Faker
 	seed     int64
@@ -232,7 +232,6 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 	for _, opt := range opts {
 		opt(e)
 	}
-	e.sessions = newSessions(e.maxSessions, e.journalSize, e.journalBytes, e.stateBytes)
 	if _, ok := set.Get(e.scenario); !ok {
 		return nil, fmt.Errorf("scenario %q is not loaded (known: %v)", e.scenario, set.Names())
 	}
@@ -241,7 +240,7 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 	if e.seed == 0 {
 		e.seed = gofakeit.NewCrypto().Int64()
 	}
-	e.faker = seeded(e.seed)
+	e.sessions = newSessions(e.maxSessions, e.journalSize, e.journalBytes, e.stateBytes, e.seed)
 	e.ids = seeded(e.seed ^ 0x1d5)
 	e.adminIDs = seeded(e.seed ^ 0xad0)
 	e.examples = map[*openapi.Operation][]byte{}
@@ -274,11 +273,22 @@ func (e *Engine) ReplaceScenarios(set *scenarios.Set) error {
 // the caller's session, and returns the reply.
 func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	start := e.clock.Now()
-	sess := e.sessions.get(req.Header.Get(SessionHeader))
+	id := req.Header.Get(SessionHeader)
+	var sess *session
+	if len(id) <= MaxSessionID {
+		sess = e.sessions.get(id)
+	} else {
+		sess = e.sessions.main // refused below; journaled where the client can read why
+	}
 	x := &Exchange{Time: start, Session: sess.id, RequestID: req.ID, Request: journalMessage(req.Header, req.Body)}
 	x.Request.Method, x.Request.Path, x.Request.Query = req.Method, req.Path, req.RawQuery
 
-	reply := e.handle(ctx, req, sess, x)
+	var reply Reply
+	if len(id) > MaxSessionID {
+		reply = SessionTooLong(len(id)).Reply()
+	} else {
+		reply = e.handle(ctx, req, sess, x)
+	}
 
 	x.Status, x.Fault, x.Delay = reply.Status, reply.Fault, reply.Delay
 	x.ClientSaw = faultSeen[reply.Fault]
@@ -343,7 +353,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	if err != nil {
 		return Problem{Status: http.StatusBadRequest, Title: "Unusable Prefer header", Detail: err.Error()}.Reply()
 	}
-	faker := e.faker
+	faker := sess.faker
 	if pref.hasSeed {
 		faker = seeded(pref.seed)
 	}

@@ -4,11 +4,17 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/brianvoe/gofakeit/v6"
 	"github.com/cocmock/cocmock/incident"
+
 	"github.com/cocmock/cocmock/internal/capped"
 )
 
@@ -25,6 +31,17 @@ const (
 	MaxCountersPerSession  = 10000
 )
 
+// MaxSessionID is the longest X-Cocmock-Session id taken; a longer one is
+// refused with 400 problem+json (SessionTooLong), never kept.
+const MaxSessionID = 255
+
+// SessionTooLong is the sandbox's refusal of a session id over
+// MaxSessionID bytes.
+func SessionTooLong(n int) Problem {
+	return Problem{Status: http.StatusBadRequest, Title: "Session id too long",
+		Detail: fmt.Sprintf("X-Cocmock-Session (or ?session=) has %d bytes; at most %d are taken", n, MaxSessionID)}
+}
+
 // counterOverhead is what a sequence counter costs beside its key.
 const counterOverhead = 64
 
@@ -33,7 +50,12 @@ const counterOverhead = 64
 // One lock guards it all: every critical section is short, and checking an
 // incident's state and moving it must happen under the same lock.
 type session struct {
-	id        string
+	id string
+	// faker is the session's own random stream, seeded from the engine's
+	// seed and the session's id: a session's ticket numbers, random replies
+	// and fake values depend on its own requests only, not on other
+	// sessions' traffic. Its source is locked.
+	faker     *gofakeit.Faker
 	mu        sync.Mutex
 	scenario  string
 	counters  *capped.Map[int] // sequence counters, by key (next)
@@ -46,9 +68,10 @@ type session struct {
 	lastUsed time.Time
 }
 
-func newSession(id string, journalSize int) *session {
+func newSession(id string, journalSize int, seed int64) *session {
 	return &session{
 		id:        id,
+		faker:     seeded(sessionSeed(seed, id)),
 		counters:  capped.New[int](MaxCountersPerSession),
 		incidents: incident.NewStore(MaxIncidentsPerSession),
 		journal:   newJournal(journalSize),
@@ -79,6 +102,17 @@ func (s *session) next(key string) int {
 	return n
 }
 
+// sessionSeed is a session's seed: the engine's for the default session
+// (""), else the engine's mixed with a hash of the id.
+func sessionSeed(seed int64, id string) int64 {
+	if id == "" {
+		return seed
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return seed ^ int64(h.Sum64())
+}
+
 // maxCounterKey is the longest counter key kept as it is.
 const maxCounterKey = 256
 
@@ -90,6 +124,7 @@ type sessions struct {
 	mu          sync.Mutex
 	max         int
 	journalSize int
+	seed        int64
 	byID        map[string]*list.Element
 	lru         *list.List // front: most recently used
 	main        *session
@@ -100,10 +135,10 @@ type sessions struct {
 	journalBytes, stateBytes atomic.Int64
 }
 
-func newSessions(max, journalSize int, journalCap, stateCap int64) *sessions {
+func newSessions(max, journalSize int, journalCap, stateCap, seed int64) *sessions {
 	return &sessions{
-		max: max, journalSize: journalSize, byID: map[string]*list.Element{}, lru: list.New(),
-		main: newSession("", journalSize), journalCap: journalCap, stateCap: stateCap,
+		max: max, journalSize: journalSize, seed: seed, byID: map[string]*list.Element{}, lru: list.New(),
+		main: newSession("", journalSize, seed), journalCap: journalCap, stateCap: stateCap,
 	}
 }
 
@@ -130,7 +165,10 @@ func (s *sessions) get(id string) *session {
 		s.lru.MoveToFront(el)
 		return el.Value.(*session)
 	}
-	sess := newSession(id, s.journalSize)
+	// The id is copied: the header's string may share a larger buffer,
+	// which the map key and the session would keep alive.
+	id = strings.Clone(id)
+	sess := newSession(id, s.journalSize, s.seed)
 	s.byID[id] = s.lru.PushFront(sess)
 	for s.max > 0 && s.lru.Len() > s.max {
 		s.dropLocked(s.lru.Back())
@@ -262,9 +300,11 @@ func (s *sessions) dropAll() {
 	s.reset(s.main)
 }
 
-// reset empties a session: incidents, counters and journal. The active
-// scenario stays, as a session's setting rather than its state.
+// reset empties a session: incidents, counters and journal, and starts
+// its random stream again. The active scenario stays, as a session's
+// setting rather than its state.
 func (s *sessions) reset(sess *session) {
+	sess.faker.Rand.Seed(sessionSeed(s.seed, sess.id))
 	s.change(sess, func() {
 		sess.counters = capped.New[int](MaxCountersPerSession)
 		sess.incidents = incident.NewStore(MaxIncidentsPerSession)

@@ -363,3 +363,52 @@ func TestV2FieldLimits(t *testing.T) {
 		}
 	}
 }
+
+// A session's numbers follow from the seed and its own requests, not from
+// what other sessions do meanwhile, and a reset starts them again.
+func TestEachSessionHasItsOwnRandomStream(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)}
+	numbers := func(eng *mock.Engine, session string) []string {
+		var out []string
+		for range 3 {
+			r := do(eng, "POST", createPath, createBody(nil), "X-Cocmock-Session: "+session)
+			var data struct {
+				IncidentNum string `json:"incident_num"`
+			}
+			readData(t, r, &data)
+			out = append(out, data.IncidentNum)
+		}
+		return out
+	}
+	alone := newEngine(t, mock.WithSeed(5), mock.WithClock(clock))
+	want := numbers(alone, "a")
+
+	busy := newEngine(t, mock.WithSeed(5), mock.WithClock(clock))
+	numbers(busy, "b") // another session's traffic first
+	do(busy, "POST", createPath, createBody(nil))
+	if got := numbers(busy, "a"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("session a got %v after other traffic, %v alone", got, want)
+	}
+	if other := numbers(alone, "b"); other[0] == want[0] {
+		t.Fatalf("two sessions drew the same number %s", other[0])
+	}
+	busy.Reset("a")
+	if got := numbers(busy, "a"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after a reset, session a got %v, want %v", got, want)
+	}
+}
+
+func TestASessionIDOverItsCapIsRefusedAndNotKept(t *testing.T) {
+	eng := newEngine(t)
+	ok := strings.Repeat("s", mock.MaxSessionID)
+	if r := do(eng, "GET", detailPath+"IM1", "", "X-Cocmock-Session: "+ok); r.Status != 400 || decode(t, r).ErrorCode != incident.CodeNotFound {
+		t.Fatalf("%d bytes: %d %s", len(ok), r.Status, r.Body)
+	}
+	r := do(eng, "GET", detailPath+"IM1", "", "X-Cocmock-Session: "+ok+"s")
+	if r.Status != 400 || r.Header.Get("Content-Type") != mock.ProblemType || !strings.Contains(string(r.Body), "at most 255") {
+		t.Fatalf("%d bytes: %d %s", len(ok)+1, r.Status, r.Body)
+	}
+	if n := len(eng.Sessions()); n != 2 { // the default one and the 255-byte one
+		t.Fatalf("%d sessions kept", n)
+	}
+}

@@ -20,7 +20,7 @@ import (
 // All of it but health, the TLS certificate and the dashboard page (not its
 // data) sits behind the admin token when one is set.
 func (s *Server) adminRoutes() {
-	admin := s.echo.Group(AdminPrefix)
+	admin := s.echo.Group(AdminPrefix, s.boundedSession)
 	locked := admin.Group("", s.requireToken)
 	// net/http/pprof serves named profiles (heap, goroutine, …) only under
 	// /debug/pprof/: the prefix is taken off first.
@@ -100,6 +100,17 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 func session(c echo.Context) string {
 	id, _ := sessionGiven(c)
 	return id
+}
+
+// boundedSession refuses a sandbox call whose session id is longer than
+// the engine keeps (mock.MaxSessionID), as the API refuses it.
+func (s *Server) boundedSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if id, _ := sessionGiven(c); len(id) > mock.MaxSessionID {
+			return writeProblem(c, mock.SessionTooLong(len(id)))
+		}
+		return next(c)
+	}
 }
 
 // sessionGiven is session, and whether the call named one at all.
