@@ -359,3 +359,28 @@ func TestFaultsAreJournaledWithWhatTheClientSaw(t *testing.T) {
 		t.Fatalf("%q", x[0].ClientSaw)
 	}
 }
+
+// A 500 is the same answer however it is asked for: the magic -E500, a
+// Prefer: code=500, or a scenario's bare status 500.
+func TestOne500AnswerWhicheverWayItIsAskedFor(t *testing.T) {
+	spec, _ := openapi.Load("embedded", openapi.Embedded())
+	set, err := scenarios.Load(spec, scenarios.Source{Name: "builtin", FS: scenarios.Builtin()},
+		scenarios.Source{Name: "t", FS: mapFS("bare.yaml", "name: bare\ndescription: a bare 500\nrules:\n  - name: five\n    respond: {status: 500}\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := mock.New(spec, set, mock.WithSeed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"error_code":"APIGW.0103","error_msg":"The backend does not exist.","request_id":"0123456789abcdef0123456789abcdef"}`
+	for name, r := range map[string]mock.Reply{
+		"-E500":             send(eng, mocktest.HandleBody("IM1-E500", "acceptedIncident1")),
+		"Prefer: code=500":  send(eng, mocktest.HandleBody("IM1", "acceptedIncident1"), "Prefer: code=500"),
+		"a bare status 500": send(eng, mocktest.HandleBody("IM1", "acceptedIncident1"), "X-Cocmock-Scenario: bare"),
+	} {
+		if r.Status != 500 || string(r.Body) != want {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+}

@@ -539,6 +539,14 @@ func (r *reader) reply(n *yaml.Node, what string, weighted bool) *Reply {
 	if bodies > 1 {
 		r.errorf(n, "%s: give at most one of body, gom or gateway", what)
 	}
+	if bodies == 0 && reply.Fault == NoFault && !reply.Default && reply.Body == nil {
+		// A bare status the gateway answers (401, 404, 413, 429, 5xx) gets
+		// the gateway's own body, the same as the magic values and
+		// Prefer: code= give for it.
+		if w, ok := gatewayWords[reply.Status]; ok {
+			reply.Body = gatewayBody(w.Code, &Text{static: w.Message})
+		}
+	}
 	if reply.Code == "" {
 		reply.Code = reply.Body.fixedCode()
 	}
@@ -606,10 +614,16 @@ func (r *reader) gateway(n *yaml.Node, what string) *Body {
 		r.errorf(n, "%s: gateway.message: %v", what, err)
 		t = &Text{}
 	}
+	return gatewayBody(code, t)
+}
+
+// gatewayBody is the API gateway's body with a code, a message and the
+// reply's request id.
+func gatewayBody(code string, msg *Text) *Body {
 	codeNode, _ := valueNode(code)
 	return newBody(objectNode(
 		[]string{"error_code", "error_msg", "request_id"},
-		[]node{codeNode, {kind: nodeText, text: t}, {kind: nodeRequestID}},
+		[]node{codeNode, {kind: nodeText, text: msg}, {kind: nodeRequestID}},
 	))
 }
 
