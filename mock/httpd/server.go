@@ -146,10 +146,32 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	e.Use(s.edge)
 
 	s.adminRoutes()
+	// The root is no API path of COC's: it points a person to the
+	// dashboard and the docs (the gateway would answer 404 APIGW.0101).
+	e.GET("/", s.root)
 	e.Any("/*", s.handleMock)
 	e.RouteNotFound("/*", s.handleMock)
 	return s
 }
+
+// root answers GET /: where the dashboard, the sandbox API and the docs
+// are, as a link a browser follows and as JSON a script reads.
+func (s *Server) root(c echo.Context) error {
+	if strings.Contains(c.Request().Header.Get("Accept"), "text/html") {
+		return c.HTML(http.StatusOK, rootPage)
+	}
+	return c.JSONBlob(http.StatusOK, []byte(rootJSON))
+}
+
+const (
+	rootJSON = `{"service":"cocmock","dashboard":"/__admin/ui/","health":"/__admin/health","journal":"/__admin/requests",` +
+		`"docs":"docs/README.md in the cocmock repository","api":"POST /v1/external/incident/handle and the rest of the COC incident API"}`
+	rootPage = `<!doctype html><html lang="en"><meta charset="utf-8"><title>cocmock</title>` +
+		`<h1>cocmock</h1><p>A sandbox of Huawei Cloud COC's incident API. Point your client here; ` +
+		`see what it sent in <a href="/__admin/ui/">the dashboard</a>. ` +
+		`Health: <a href="/__admin/health">/__admin/health</a>; the journal: <a href="/__admin/requests">/__admin/requests</a>. ` +
+		`Documentation: docs/README.md in the cocmock repository.</p></html>`
+)
 
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.echo }

@@ -191,3 +191,36 @@ func TestRateLimitKeysOnThePeerNotOnForwardedHeaders(t *testing.T) {
 		t.Fatalf("statuses %v: a forged X-Forwarded-For must not buy a new bucket", statuses)
 	}
 }
+
+func TestTheRootPointsToTheDashboardAndTheDocs(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	r := do(t, "GET", srv.URL+"/", "", "")
+	if r.status != 200 || !strings.Contains(r.body, `"dashboard":"/__admin/ui/"`) || !strings.Contains(r.body, "docs/README.md") || !hex32.MatchString(r.header.Get("X-Request-Id")) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `<a href="/__admin/ui/">`) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("a browser gets %s %s", resp.Header.Get("Content-Type"), b)
+	}
+	// Any other path of no operation is still the gateway's 404.
+	if r := do(t, "GET", srv.URL+"/v9/nothing", "", ""); r.status != 404 || !strings.Contains(r.body, "APIGW.0101") {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+func TestASandboxCallWithATooLongSessionIsRefused(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	if r := do(t, "GET", srv.URL+"/__admin/requests?session="+strings.Repeat("x", mock.MaxSessionID+1), "", ""); r.status != 400 || !strings.Contains(r.body, "Session id too long") {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if r := do(t, "GET", srv.URL+"/__admin/requests?session="+strings.Repeat("x", mock.MaxSessionID), "", ""); r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
