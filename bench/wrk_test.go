@@ -23,7 +23,7 @@ Transfer/sec:      6.99MB
 `
 
 func TestParseWrkReadsRateCountAndPercentilesInMilliseconds(t *testing.T) {
-	r, err := parseWrk(wrkReport)
+	r, err := parseWrk(wrkReport, mixRefused)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +40,20 @@ func TestParseWrkRefusesARunThatDidNotServeTheMix(t *testing.T) {
 		"socket errors": strings.Replace(wrkReport, "Requests/sec", "  Socket errors: connect 0, read 3, write 0, timeout 0\nRequests/sec", 1),
 		"no rate":       strings.Replace(wrkReport, "Requests/sec:", "Requests:", 1),
 	} {
-		if _, err := parseWrk(report); err == nil {
+		if _, err := parseWrk(report, mixRefused); err == nil {
 			t.Errorf("%s: parseWrk took the run", name)
 		}
+	}
+}
+
+// The v2 list row wants every request answered: a run with no refusal
+// passes at share 0, and one with refusals fails.
+func TestParseWrkTakesTheShareARunMustRefuse(t *testing.T) {
+	allOK := strings.Replace(wrkReport, "  Non-2xx or 3xx responses: 6269\n", "", 1)
+	if _, err := parseWrk(allOK, 0); err != nil {
+		t.Fatalf("a run with no refusal at share 0: %v", err)
+	}
+	if _, err := parseWrk(wrkReport, 0); err == nil {
+		t.Fatal("a run with refusals passed at share 0")
 	}
 }
