@@ -168,7 +168,7 @@ func (c *Condition) eval(holds func(name string) bool) bool {
 
 // holds reports whether a record whose fields field reads passes the
 // query's filters, combined by its condition.
-func (q filterSet) holds(field func(string) string) bool {
+func (q filterSet) holds(field func(string) value) bool {
 	var used []string
 	if q.Condition != nil {
 		used = q.Condition.names(nil)

@@ -17,6 +17,9 @@ type Filter struct {
 	Values          []string
 	// Name is the filter's name, which a condition refers to.
 	Name string
+	// nums holds Values as integers when every one is one (numbers
+	// compare as numbers), parsed once rather than per record.
+	nums []int64
 }
 
 // Operators are the filter operators cocmock evaluates: the SDK's model
@@ -59,6 +62,7 @@ func parseFilters(body map[string]any, key string) ([]Filter, error) {
 		for _, v := range values {
 			f.Values = append(f.Values, valueText(v))
 		}
+		f.parseNums()
 		out = append(out, f)
 	}
 	return out, nil
@@ -78,37 +82,104 @@ func valueText(v any) string {
 	return ""
 }
 
+// parseNums keeps the values as integers when every one is one.
+func (f *Filter) parseNums() {
+	f.nums = nil
+	nums := make([]int64, 0, len(f.Values))
+	for _, v := range f.Values {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return
+		}
+		nums = append(nums, n)
+	}
+	f.nums = nums
+}
+
+// value is a record's field: its text, and its number when it is an
+// integer (a time, a count), so that numbers compare as numbers without
+// being written out and parsed back for each record.
+type value struct {
+	text  string
+	num   int64
+	isNum bool
+}
+
+// textValue is a field given as text; digits are also a number.
+func textValue(s string) value {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return value{text: s, num: n, isNum: err == nil}
+}
+
+// numValue is an integer field (its text written only if asked for).
+func numValue(n int64) value { return value{num: n, isNum: true} }
+
+// String is the value's text.
+func (v value) String() string {
+	if v.isNum && v.text == "" {
+		return strconv.FormatInt(v.num, 10)
+	}
+	return v.text
+}
+
+// compare compares a value with the filter's i-th value: as numbers when
+// both are, else as text.
+func (f Filter) compare(v value, i int) int {
+	if v.isNum && f.nums != nil {
+		return cmp.Compare(v.num, f.nums[i])
+	}
+	return strings.Compare(v.String(), f.Values[i])
+}
+
 // holds reports whether a record's field value passes the filter.
-func (f Filter) holds(v string) bool {
-	anyValue := func(test func(v, want string) bool) bool {
-		return slices.ContainsFunc(f.Values, func(want string) bool { return test(v, want) })
+func (f Filter) holds(v value) bool {
+	anyValue := func(test func(i int) bool) bool {
+		for i := range f.Values {
+			if test(i) {
+				return true
+			}
+		}
+		return false
+	}
+	text := func(test func(s, want string) bool) bool {
+		s := v.String()
+		return anyValue(func(i int) bool { return test(s, f.Values[i]) })
 	}
 	switch f.Operator {
 	case "=", "in":
-		return slices.Contains(f.Values, v)
+		return anyValue(func(i int) bool { return f.compare(v, i) == 0 })
 	case "!=":
-		return !slices.Contains(f.Values, v)
+		return !anyValue(func(i int) bool { return f.compare(v, i) == 0 })
 	case "like":
-		return anyValue(strings.Contains)
+		return text(strings.Contains)
 	case "startwith":
-		return anyValue(strings.HasPrefix)
+		return text(strings.HasPrefix)
 	case "endwith":
-		return anyValue(strings.HasSuffix)
+		return text(strings.HasSuffix)
 	case ">":
-		return anyValue(func(v, w string) bool { return compareField(v, w) > 0 })
+		return anyValue(func(i int) bool { return f.compare(v, i) > 0 })
 	case "<":
-		return anyValue(func(v, w string) bool { return compareField(v, w) < 0 })
+		return anyValue(func(i int) bool { return f.compare(v, i) < 0 })
 	case ">=":
-		return anyValue(func(v, w string) bool { return compareField(v, w) >= 0 })
+		return anyValue(func(i int) bool { return f.compare(v, i) >= 0 })
 	case "<=":
-		return anyValue(func(v, w string) bool { return compareField(v, w) <= 0 })
+		return anyValue(func(i int) bool { return f.compare(v, i) <= 0 })
 	}
 	return false // parseFilters lets no other operator through
 }
 
+// compareValues orders two field values: as numbers when both are, else
+// as text.
+func compareValues(a, b value) int {
+	if a.isNum && b.isNum {
+		return cmp.Compare(a.num, b.num)
+	}
+	return strings.Compare(a.String(), b.String())
+}
+
 // allHold reports whether every filter holds for a record whose fields
 // field reads.
-func allHold(filters []Filter, field func(string) string) bool {
+func allHold(filters []Filter, field func(string) value) bool {
 	for _, f := range filters {
 		if !f.holds(field(f.Field)) {
 			return false
@@ -117,16 +188,6 @@ func allHold(filters []Filter, field func(string) string) bool {
 	return true
 }
 
-// compareField compares numerically when both sides are integers, else
-// as text.
-func compareField(a, b string) int {
-	x, errA := strconv.ParseInt(a, 10, 64)
-	y, errB := strconv.ParseInt(b, 10, 64)
-	if errA == nil && errB == nil {
-		return cmp.Compare(x, y)
-	}
-	return strings.Compare(a, b)
-}
 
 // Sort is a list's order: a field, descending or not.
 type Sort struct {
@@ -158,10 +219,26 @@ func parseSort(body map[string]any, def Sort) (Sort, error) {
 }
 
 // sortBy orders records by a field that field reads, numerically where
-// both sides are integers. Ties keep their order ascending and reverse it
-// descending, so that entries of one millisecond list newest first in desc.
-func sortBy[T any](records []T, s Sort, field func(T, string) string) {
-	slices.SortStableFunc(records, func(a, b T) int { return compareField(field(a, s.Field), field(b, s.Field)) })
+// both sides are integers; each record's key is read once. Ties keep their
+// order ascending and reverse it descending, so that entries of one
+// millisecond list newest first in desc.
+func sortBy[T any](records []T, s Sort, field func(T, string) value) {
+	keyed := make([]struct {
+		key value
+		rec T
+	}, len(records))
+	for i, r := range records {
+		keyed[i].key, keyed[i].rec = field(r, s.Field), r
+	}
+	slices.SortStableFunc(keyed, func(a, b struct {
+		key value
+		rec T
+	}) int {
+		return compareValues(a.key, b.key)
+	})
+	for i := range keyed {
+		records[i] = keyed[i].rec
+	}
 	if s.Desc {
 		slices.Reverse(records)
 	}

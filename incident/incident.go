@@ -96,7 +96,7 @@ type Incident struct {
 	historyBytes int
 	// tasks are the ids of the workflow nodes it stands at (syncTasks);
 	// taskSeq counts the tasks it ever had.
-	tasks   []taskID
+	tasks   [2]taskID
 	taskSeq int
 }
 
@@ -152,7 +152,6 @@ func (inc *Incident) Size() int {
 func (inc *Incident) Clone() Incident {
 	c := *inc
 	c.History = slices.Clone(inc.History)
-	c.tasks = slices.Clone(inc.tasks)
 	if c.History == nil {
 		c.History = []Entry{}
 	}

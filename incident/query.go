@@ -1,6 +1,5 @@
 package incident
 
-import "strconv"
 
 // The operations of the incident workflow, by the spec's operationId.
 const (
@@ -101,34 +100,33 @@ func (q ListQuery) tickets() []string {
 	return nil
 }
 
-// historyField reads a field of an entry by its JSON name; numbers in
-// decimal.
-func historyField(h HistoryInfo, field string) string {
+// historyField reads a field of an entry by its JSON name.
+func historyField(h HistoryInfo, field string) value {
 	switch field {
 	case "id", "action_id":
-		return h.ID
+		return textValue(h.ID)
 	case "ticket_id":
-		return h.TicketID
+		return textValue(h.TicketID)
 	case "action", "sub_action", "final_sub_action":
-		return h.Action
+		return textValue(h.Action)
 	case "operator":
-		return h.Operator
+		return textValue(h.Operator)
 	case "comment":
-		return h.Comment
+		return textValue(h.Comment)
 	case "status":
-		return h.Status
+		return textValue(h.Status)
 	case "target_type":
-		return h.TargetType
+		return textValue(h.TargetType)
 	case "target_value":
-		return h.TargetValue
+		return textValue(h.TargetValue)
 	case "action_name_zh":
-		return h.ActionNameZh
+		return textValue(h.ActionNameZh)
 	case "action_name_en":
-		return h.ActionNameEn
+		return textValue(h.ActionNameEn)
 	case "start_time", "stop_time", "update_time":
-		return strconv.FormatInt(h.StartTime, 10)
+		return numValue(h.StartTime)
 	}
-	return ""
+	return value{}
 }
 
 // Histories lists the history entries of the incidents the query names
@@ -142,7 +140,7 @@ func (s *Store) Histories(q ListQuery) Histories {
 		}
 		for _, e := range inc.History {
 			h := inc.historyInfo(e)
-			if allHold(q.Filters, func(field string) string { return historyField(h, field) }) {
+			if allHold(q.Filters, func(field string) value { return historyField(h, field) }) {
 				out.Info = append(out.Info, h)
 			}
 		}

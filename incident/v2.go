@@ -99,15 +99,9 @@ func (inc *Incident) Ticket(now time.Time) Ticket {
 		UpdateTime: msText(inc.CreateTime), CreateTime: msText(inc.CreateTime), StartTime: msText(inc.StartTime),
 		HandleTime: msText(inc.HandleTime), IncidentOwnership: inc.Ownership, EnumDataList: []EnumDataV2{},
 	}
-	if t.UpdateTime == "" {
-		t.UpdateTime, t.CreateTime = "0", "0"
-	}
-	if nodes := inc.nodes(inc.Suspended(now)); len(nodes) > 0 {
-		t.Phase = nodes[0].key
-	}
-	if n := len(inc.History); n > 0 {
-		t.UpdateTime = msText(millis(inc.History[n-1].Time))
-	}
+	t.Phase = inc.nodeKeys()[0]
+	t.UpdateTime = strconv.FormatInt(inc.updateTime(), 10)
+	t.CreateTime = strconv.FormatInt(inc.CreateTime, 10)
 	for _, f := range []struct{ field, key string }{
 		{"level_id", inc.Level}, {"mtm_type", inc.Type}, {"source_id", inc.Source}, {"work_flow_status", inc.Status},
 	} {
@@ -165,6 +159,73 @@ func ticketField(t Ticket, field string) string {
 		return t.IncidentOwnership
 	}
 	return ""
+}
+
+// listField reads a field of an incident as ListIncidents shows it,
+// without building the ticket: a list filters and sorts every incident of
+// a session and builds tickets for one page only. TestListFieldIsTicketField
+// holds it to Ticket.
+func (inc *Incident) listField(field string) value {
+	switch field {
+	case "current_cloud_service_id":
+		return value{text: first(inc.CurrentCloudService)}
+	case "level_id":
+		return value{text: inc.Level}
+	case "mtm_region":
+		return value{text: first(inc.Region)}
+	case "source_id":
+		return value{text: inc.Source}
+	case "enterprise_project_id":
+		return textValue(first(inc.EnterpriseProject))
+	case "mtm_type":
+		return value{text: inc.Type}
+	case "title":
+		return textValue(inc.Title)
+	case "description":
+		return textValue(inc.Description)
+	case "ticket_id":
+		return textValue(inc.Num)
+	case "is_service_interrupt":
+		return value{text: strconv.FormatBool(inc.ServiceInterrupt != nil && *inc.ServiceInterrupt)}
+	case "work_flow_status", "status":
+		return value{text: inc.Status}
+	case "phase":
+		return value{text: inc.nodeKeys()[0]}
+	case "assignee":
+		return textValue(first(inc.Assignee))
+	case "creator":
+		return textValue(inc.Creator)
+	case "operator":
+		return textValue(inc.Operator())
+	case "update_time":
+		return numValue(inc.updateTime())
+	case "create_time":
+		return numValue(inc.CreateTime)
+	case "start_time":
+		return optionalTime(inc.StartTime)
+	case "handle_time":
+		return optionalTime(inc.HandleTime)
+	case "incident_ownership":
+		return textValue(inc.Ownership)
+	}
+	return value{}
+}
+
+// optionalTime is a time a ticket may lack: unset, it reads as "".
+func optionalTime(ms int64) value {
+	if ms == 0 {
+		return value{}
+	}
+	return numValue(ms)
+}
+
+// updateTime is when the incident last changed: its newest history entry,
+// or its creation.
+func (inc *Incident) updateTime() int64 {
+	if n := len(inc.History); n > 0 {
+		return millis(inc.History[n-1].Time)
+	}
+	return inc.CreateTime
 }
 
 // ticketMap is a ticket as the reply writes it when the body names fields:
@@ -231,18 +292,19 @@ func ParseTicketQuery(body map[string]any) (TicketQuery, error) {
 	return q, nil
 }
 
-// List lists the store's incidents as ListIncidents does at now.
+// List lists the store's incidents as ListIncidents does at now: every
+// incident is filtered and sorted on the fields the query names, and only
+// the page's become tickets.
 func (s *Store) List(q TicketQuery, now time.Time) Tickets {
-	var matched []Ticket
+	var matched []*Incident
 	if q.Incidents {
 		for _, inc := range s.byNum.All() {
-			t := inc.Ticket(now)
-			if q.holds(func(field string) string { return ticketField(t, field) }) {
-				matched = append(matched, t)
+			if q.holds(inc.listField) {
+				matched = append(matched, inc)
 			}
 		}
 	}
-	sortBy(matched, q.Sort, ticketField)
+	sortBy(matched, q.Sort, (*Incident).listField)
 	total := len(matched)
 	page := matched
 	if !q.All {
@@ -251,8 +313,8 @@ func (s *Store) List(q TicketQuery, now time.Time) Tickets {
 	}
 	page = page[:min(len(page), MaxTickets)]
 	out := Tickets{Tickets: make([]any, 0, len(page))}
-	for _, t := range page {
-		if len(q.Fields) == 0 {
+	for _, inc := range page {
+		if t := inc.Ticket(now); len(q.Fields) == 0 {
 			out.Tickets = append(out.Tickets, t)
 		} else {
 			out.Tickets = append(out.Tickets, ticketMap(t, q.Fields))
@@ -284,26 +346,26 @@ type HistoriesV2 struct {
 	Info  []HistoryV2 `json:"info"`
 }
 
-func historyV2Field(h HistoryV2, field string) string {
+func historyV2Field(h HistoryV2, field string) value {
 	switch field {
 	case "action":
-		return h.Action
+		return textValue(h.Action)
 	case "action_name_zh":
-		return h.ActionNameZh
+		return textValue(h.ActionNameZh)
 	case "action_name_en":
-		return h.ActionNameEn
+		return textValue(h.ActionNameEn)
 	case "operator":
-		return h.Operator
+		return textValue(h.Operator)
 	case "status":
-		return h.Status
+		return textValue(h.Status)
 	case "start_time":
-		return h.StartTime
+		return textValue(h.StartTime)
 	case "stop_time":
-		return h.StopTime
+		return textValue(h.StopTime)
 	case "comment":
-		return h.Comment
+		return textValue(h.Comment)
 	}
-	return ""
+	return value{}
 }
 
 // HistoryQuery is a ListIncidentsHistories body: filters, condition and
@@ -341,7 +403,7 @@ func (inc *Incident) HistoriesV2(q HistoryQuery) HistoriesV2 {
 		if n, ok := Names[e.StatusAfter]; ok {
 			h.EnumDataList = append(h.EnumDataList, EnumDataV2{PropID: "status", BizID: e.StatusAfter, NameZh: n.Zh, NameEn: n.En})
 		}
-		if q.holds(func(field string) string { return historyV2Field(h, field) }) {
+		if q.holds(func(field string) value { return historyV2Field(h, field) }) {
 			out.Info = append(out.Info, h)
 		}
 	}

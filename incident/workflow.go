@@ -2,8 +2,6 @@ package incident
 
 import (
 	"fmt"
-	"hash/fnv"
-	"slices"
 	"strings"
 	"time"
 )
@@ -129,30 +127,74 @@ func (inc *Incident) nodes(suspended bool) []node {
 
 // syncTasks gives each node the incident stands at a task id, keeping the
 // id of a node it stood at before: a node left and entered again is a new
-// task, so that an id read before a transition is stale after it.
+// task, so that an id read before a transition is stale after it. It runs
+// after every transition, so it allocates nothing but a new id.
 func (inc *Incident) syncTasks() {
-	var ids []taskID
-	for _, n := range inc.nodes(false) {
-		i := slices.IndexFunc(inc.tasks, func(t taskID) bool { return t.key == n.key })
-		if i >= 0 {
-			ids = append(ids, inc.tasks[i])
+	var ids [2]taskID
+	for i, key := range inc.nodeKeys() {
+		if key == "" {
+			continue
+		}
+		if old := inc.taskIDOf(key); old != "" {
+			ids[i] = taskID{key: key, id: old}
 			continue
 		}
 		inc.taskSeq++
-		ids = append(ids, taskID{key: n.key, id: newTaskID(inc.Num, inc.taskSeq)})
+		ids[i] = taskID{key: key, id: newTaskID(inc.Num, inc.taskSeq)}
 	}
 	inc.tasks = ids
+}
+
+// nodeKeys are the keys of the nodes the incident stands at, as nodes
+// gives them: its status's, and an open approval's ("" where there is none).
+func (inc *Incident) nodeKeys() (keys [2]string) {
+	switch inc.Status {
+	case StatusTriggered:
+		keys[0] = "accept"
+	case StatusRejected:
+		keys[0] = "reopen"
+	case StatusAcknowledged:
+		keys[0] = "handle"
+	case StatusResolved:
+		keys[0] = "verify"
+	default:
+		return keys
+	}
+	if inc.Status == StatusAcknowledged || inc.Status == StatusResolved {
+		switch inc.PendingApproval {
+		case ApprovalPause:
+			keys[1] = "approvePause"
+		case ApprovalLevel:
+			keys[1] = "approveLevel"
+		}
+	}
+	return keys
 }
 
 // taskID is a node's task id.
 type taskID struct{ key, id string }
 
 // newTaskID is an opaque id of 16 hex digits, the same for the same
-// incident and sequence (reproducible runs), different across incidents.
+// incident and sequence (reproducible runs), different across incidents:
+// FNV-1a of the number, then of the sequence.
 func newTaskID(num string, seq int) string {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s/%d", num, seq)
-	return fmt.Sprintf("%016x", h.Sum64())
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(num); i++ {
+		h = (h ^ uint64(num[i])) * 1099511628211
+	}
+	for s := uint64(seq); ; s >>= 8 {
+		h = (h ^ (s & 0xff)) * 1099511628211
+		if s < 0x100 {
+			break
+		}
+	}
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[h&0xf]
+		h >>= 4
+	}
+	return string(b[:])
 }
 
 // Suspended reports whether an approved pause holds the incident at now:
