@@ -188,7 +188,6 @@ func allHold(filters []Filter, field func(string) value) bool {
 	return true
 }
 
-
 // Sort is a list's order: a field, descending or not.
 type Sort struct {
 	Field string

@@ -1,6 +1,5 @@
 package incident
 
-
 // The operations of the incident workflow, by the spec's operationId.
 const (
 	OpHandle            = "HandleCocIncident"
