@@ -224,3 +224,13 @@ func TestASandboxCallWithATooLongSessionIsRefused(t *testing.T) {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 }
+
+func TestAMissingDashboardFileIsA404(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	if r := do(t, "GET", srv.URL+"/__admin/ui/nope.js", "", ""); r.status != 404 || !strings.Contains(r.body, "No such dashboard file") {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if r := do(t, "GET", srv.URL+"/__admin/ui/app.js", "", ""); r.status != 200 {
+		t.Fatalf("app.js: %d", r.status)
+	}
+}

@@ -60,7 +60,7 @@ func (s *Server) uiAsset(c echo.Context) error {
 	name := path.Base(c.Param("asset"))
 	b, err := uiFiles.ReadFile("ui/" + name)
 	if err != nil || name == "index.html" {
-		return s.adminNotFound(c)
+		return problem(c, http.StatusNotFound, "No such dashboard file", "the dashboard has app.js and app.css; the page is "+AdminPrefix+"/ui/")
 	}
 	ctype := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}[path.Ext(name)]
 	return c.Blob(http.StatusOK, ctype, b)

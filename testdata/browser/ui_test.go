@@ -49,7 +49,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 800),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()))
+		chromedp.UserDataDir(t.TempDir()),
+		// A zone away from UTC, so that a time shown in UTC is caught.
+		chromedp.Env("TZ=Asia/Shanghai"))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
@@ -148,7 +150,7 @@ func TestDashboard(t *testing.T) {
 
 	// A contract violation is marked, and its field named in the detail.
 	send(t, srv.URL, "/v1/external/incident/handle", mocktest.HandleBodyWith("IM-BAD", "commitSolution1", map[string]any{"mtm_type": "t", "is_service_interrupt": true, "solution": "s"}))
-	if err := chromedp.Do(ctx, waitText("#requests", "⚠ violation"),
+	if err := chromedp.Do(ctx, waitText("#requests", "⚠ breaks the contract"),
 		chromedp.Click(`#requests tbody tr.s4`), chromedp.WaitVisible("#detail-pane")); err != nil {
 		t.Fatal(err)
 	}
@@ -185,4 +187,121 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("on a narrow window the tickets pane is %.0fpx wide", width)
 	}
 	shot(t, ctx, "6-narrow")
+}
+
+// TestDashboardSaysWhyAtBothWidths checks what issue reports of the first
+// hour found: the columns that say why are in view at 1280 and at 400 px,
+// a 200 carrying a GOM error is marked, every label is in plain words,
+// times are local, the request id is shown and searchable, the lifecycle's
+// arrows are labelled, and a violated field's highlight covers its own line
+// only.
+func TestDashboardSaysWhyAtBothWidths(t *testing.T) {
+	ctx := browser(t)
+	srv := mocktest.NewServer(t)
+	page := srv.URL + "/__admin/ui/"
+	create := `{"incident_level":"level_30","is_service_interrupt":"false","incident_type":"t","incident_title":"Why","incident_source":"incident_source_manual","creator":"c"}`
+	send(t, srv.URL, "/v1/external/incident/create", create)
+	send(t, srv.URL, "/v1/external/incident/handle", mocktest.HandleBody("IM-TRAP-E200", "acceptedIncident1"))
+	send(t, srv.URL, "/v1/external/incident/handle", mocktest.HandleBodyWith("IM-BAD", "commitSolution1", map[string]any{"mtm_type": "inc_type_p_x", "is_service_interrupt": "maybe", "cause": "c", "solution": "s"}))
+	trap := srv.Requests(mock.Filter{IncidentNum: "IM-TRAP-E200"})[0]
+
+	for _, width := range []int{1280, 400} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(page),
+				waitText("#live", "live"), waitText("#requests", "IM-TRAP-E200")); err != nil {
+				failed(t, ctx, err)
+			}
+			// The status, the marks (wide) and the why of every row are
+			// inside the window, without scrolling sideways.
+			cols := []string{"col-status", "col-why", "col-incident"}
+			if width >= 1280 {
+				cols = append(cols, "col-time", "col-marks", "col-id")
+			}
+			for _, col := range cols {
+				right, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(
+					`Math.max(...[...document.querySelectorAll("#requests tbody td.%s")].map((td) => td.getBoundingClientRect().right))`, col)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if right <= 0 || right > float64(width) {
+					t.Errorf("at %d px the %s column ends at %.0f px", width, col, right)
+				}
+			}
+			// The trap: a 200 carrying GOM.00007256 says so in the status.
+			status, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(
+				`document.querySelector('#requests tr[data-request-id=%q] td.col-status').innerText`, trap.RequestID)))
+			if err != nil || status != "200 GOM.00007256" {
+				t.Errorf("the -E200 row's status reads %q (%v)", status, err)
+			}
+			// Plain words: none of the old jargon.
+			text, err := chromedp.Run(ctx, chromedp.Text("body"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, jargon := range []string{"fallback", "(contract)", "(gateway)", "static"} {
+				if strings.Contains(text, jargon) {
+					t.Errorf("the page still says %q", jargon)
+				}
+			}
+			shot(t, ctx, fmt.Sprintf("%d-requests", width))
+		})
+	}
+
+	// At 1280: the mark, local times, the request id and its search.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page), waitText("#live", "live"), waitText("#requests", "IM-TRAP-E200")); err != nil {
+		failed(t, ctx, err)
+	}
+	marks, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('#requests tr[data-request-id=%q] td.col-marks').innerText`, trap.RequestID)))
+	if err != nil || !strings.Contains(marks, "error in a 200") {
+		t.Errorf("the -E200 row's marks: %q (%v)", marks, err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('#requests tr[data-request-id=%q] td.col-time').innerText`, trap.RequestID)))
+	if want := trap.Time.In(mustZone(t, "Asia/Shanghai")).Format("15:04:05.000"); err != nil || shown != want {
+		t.Errorf("time shown %q, want the browser's local %q (%v)", shown, want, err)
+	}
+	if err := chromedp.Do(ctx, search(trap.RequestID[:12]),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#requests tbody tr").length === 1`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		failed(t, ctx, fmt.Errorf("searching a request id: %w", err))
+	}
+	shot(t, ctx, "1280-search")
+
+	// The lifecycle's arrows say what moves a ticket along them.
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("svg.lifecycle text.edge")].map((t) => t.textContent).join("|")`))
+	if err != nil || !strings.Contains(labels, "accept") || !strings.Contains(labels, "commit solution") || !strings.Contains(labels, "confirm: no") {
+		t.Errorf("arrow labels: %q (%v)", labels, err)
+	}
+
+	// The violated field's highlight stays on its own line.
+	if err := chromedp.Do(ctx, search("IM-BAD"),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#requests tbody tr").length === 1`, chromedp.WithPollingTimeout(5*time.Second)),
+		chromedp.Click("#requests tbody tr"), chromedp.WaitVisible("#detail mark")); err != nil {
+		failed(t, ctx, err)
+	}
+	overlap, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => {
+		const m = document.querySelector("#detail mark"), prev = m.previousElementSibling;
+		return prev ? prev.getBoundingClientRect().bottom - m.getBoundingClientRect().top : 0;
+	})()`))
+	if err != nil || overlap > 0.5 {
+		t.Errorf("the highlight covers %.1f px of the line above (%v)", overlap, err)
+	}
+	shot(t, ctx, "1280-detail")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(400, 900)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "400-detail")
+}
+
+// search types into the search box as a person would, replacing what is
+// there (the input event is what the page listens to).
+func search(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const q = document.querySelector("#f-q"); q.value = %q; q.dispatchEvent(new Event("input")); })()`, text))
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

@@ -35,7 +35,7 @@ function locked() {
 }
 
 // Filters live in the URL, so that a link shows the same view.
-const filters = ["session", "operation", "status", "incident"];
+const filters = ["session", "operation", "status", "incident", "q"];
 function readFilters() {
   const q = new URLSearchParams(location.search);
   for (const f of filters) $("#f-" + f).value = q.get(f) || "";
@@ -49,38 +49,74 @@ const session = () => $("#f-session").value;
 const sessionQuery = () => "session=" + encodeURIComponent(session());
 
 function shown(x) {
-  const op = $("#f-operation").value, st = $("#f-status").value, inc = $("#f-incident").value;
+  const op = $("#f-operation").value, st = $("#f-status").value, inc = $("#f-incident").value, q = $("#f-q").value.trim();
   if (op && x.operation !== op) return false;
   if (inc && !(x.incident_num || "").includes(inc)) return false;
+  if (q && ![x.request_id, x.incident_num, x.operate_key, x.rule].some((v) => (v || "").includes(q))) return false;
   if (st === "fault") return !!x.fault;
   if (st && String(x.status)[0] !== st) return false;
   return true;
 }
 
+// replyCode is the error code a reply's body carries, if any.
+function replyCode(x) {
+  let body = x.reply?.body;
+  if (typeof body === "string") { try { body = JSON.parse(body); } catch { return ""; } }
+  return (body && typeof body === "object" && typeof body.error_code === "string") ? body.error_code : "";
+}
+
+// gomErrorIn200 is a 200 whose body carries an error code: the official SDK
+// returns it without an error, so a client that does not read error_code
+// takes it for a success.
+const okCodes = ["GOM.00000000", "COC.00000000"];
+function gomErrorIn200(x) {
+  const code = replyCode(x);
+  return x.status === 200 && !x.fault && code !== "" && !okCodes.includes(code);
+}
+
 function marks(x) {
   const m = [];
-  if (x.violations?.length) m.push(el("span", { class: "mark violation", title: x.violations.join("\n") }, "⚠ violation"));
-  if (x.auth) m.push(el("span", { class: "mark auth", title: x.auth.reason }, "✖ auth"));
+  if (gomErrorIn200(x)) m.push(el("span", { class: "mark gom", title: "HTTP 200 carrying " + replyCode(x) + ": the SDK returns no error; check error_code" }, "⚠ error in a 200"));
+  if (x.violations?.length) m.push(el("span", { class: "mark violation", title: x.violations.join("\n") }, "⚠ breaks the contract"));
+  if (x.auth) m.push(el("span", { class: "mark auth", title: x.auth.reason }, "✖ signature refused"));
   if (x.fault) m.push(el("span", { class: "mark fault", title: x.client_saw || "" }, "⚡ " + x.fault));
-  if (x.delay_ms > 0) m.push(el("span", { class: "mark delay" }, "⏱ " + Math.round(x.delay_ms) + " ms"));
+  if (x.delay_ms > 0) m.push(el("span", { class: "mark delay" }, "⏱ +" + Math.round(x.delay_ms) + " ms"));
   return m;
 }
 
-// answeredBy names the rule, or why none answered.
-function answeredBy(x) {
-  if (x.rule) return x.rule;
-  if (x.violations?.length && !x.request_valid) return "(contract)";
-  if (x.auth) return "(gateway)";
-  return "fallback";
+// why says, in plain words, what decided the reply.
+function why(x) {
+  if (x.rule) return "rule " + x.rule;
+  if (x.violations?.length && !x.request_valid) return "refused: breaks the contract";
+  if (x.auth) return "refused by the gateway: " + x.auth.reason;
+  if (!x.operation) return "no such API (gateway)";
+  if (x.status >= 400) return "refused by the gateway";
+  return "default answer";
+}
+
+// localTime shows a journal time in the browser's zone, to the millisecond.
+function localTime(t) {
+  const d = new Date(t);
+  if (isNaN(d)) return "";
+  return d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0");
+}
+
+// statusText is the status, and the error code where it says more.
+function statusText(x) {
+  if (x.fault) return "no reply";
+  const code = replyCode(x);
+  return code && !okCodes.includes(code) ? x.status + " " + code : String(x.status);
 }
 
 function row(x) {
-  const cls = x.fault ? "fault" : "s" + String(x.status)[0];
+  const cls = (x.fault ? "fault" : "s" + String(x.status)[0]) + (gomErrorIn200(x) ? " gom" : "");
   const open = () => detail(x);
+  const td = (col, text, title) => el("td", title ? { class: col, title } : { class: col }, text);
   return el("tr", { tabindex: "0", class: cls, "data-request-id": x.request_id, onclick: open, onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } } },
-    el("td", {}, (x.time || "").slice(11, 23)), el("td", {}, x.session || "(default)"), el("td", {}, x.operation || "—"),
-    el("td", {}, x.incident_num || ""), el("td", {}, x.operate_key || ""), el("td", { class: "status" }, x.fault ? "—" : x.status),
-    el("td", {}, marks(x)), el("td", {}, answeredBy(x)), el("td", {}, (x.duration_ms ?? 0).toFixed(2)));
+    td("col-time", localTime(x.time), x.time), td("col-status status", statusText(x)), td("col-why", why(x)), td("col-marks", marks(x)),
+    td("col-incident", x.incident_num || "", x.incident_num), td("col-op", x.operation || "—"), td("col-key", x.operate_key || ""),
+    td("col-session", x.session || "(default)"), td("col-id", (x.request_id || "").slice(0, 8), x.request_id),
+    td("col-ms", (x.duration_ms ?? 0).toFixed(2)));
 }
 
 function renderRequests() {
@@ -96,23 +132,27 @@ function renderRequests() {
 
 // The lifecycle diagram: statuses and transitions, the ticket's highlighted.
 const nodes = {
-  INCIDENT_STATUS_TRIGGERED: [60, 30, "TRIGGERED"], INCIDENT_STATUS_ACKNOWLEDGED: [190, 30, "ACKNOWLEDGED"],
-  INCIDENT_STATUS_RESOLVED: [320, 30, "RESOLVED"], INCIDENT_STATUS_COMPLETED: [450, 30, "COMPLETED"], INCIDENT_STATUS_REJECTED: [60, 100, "REJECTED"],
+  INCIDENT_STATUS_TRIGGERED: [55, 30, "TRIGGERED"], INCIDENT_STATUS_ACKNOWLEDGED: [225, 30, "ACKNOWLEDGED"],
+  INCIDENT_STATUS_RESOLVED: [395, 30, "RESOLVED"], INCIDENT_STATUS_COMPLETED: [565, 30, "COMPLETED"], INCIDENT_STATUS_REJECTED: [55, 110, "REJECTED"],
 };
+// Each arrow is labelled with what moves a ticket along it.
 const edges = [
-  ["INCIDENT_STATUS_TRIGGERED", "INCIDENT_STATUS_ACKNOWLEDGED", "accept"], ["INCIDENT_STATUS_ACKNOWLEDGED", "INCIDENT_STATUS_RESOLVED", "commit"],
-  ["INCIDENT_STATUS_RESOLVED", "INCIDENT_STATUS_COMPLETED", "confirm"], ["INCIDENT_STATUS_TRIGGERED", "INCIDENT_STATUS_REJECTED", "reject"],
+  ["INCIDENT_STATUS_TRIGGERED", "INCIDENT_STATUS_ACKNOWLEDGED", "accept"], ["INCIDENT_STATUS_ACKNOWLEDGED", "INCIDENT_STATUS_RESOLVED", "commit solution"],
+  ["INCIDENT_STATUS_RESOLVED", "INCIDENT_STATUS_COMPLETED", "confirm: yes"], ["INCIDENT_STATUS_TRIGGERED", "INCIDENT_STATUS_REJECTED", "reject"],
 ];
 function diagram(inc) {
-  const svg = el("svg", { class: "lifecycle", viewBox: "0 0 520 130", role: "img", "aria-label": "lifecycle, now " + inc.status });
+  const svg = el("svg", { class: "lifecycle", viewBox: "0 0 620 150", role: "img", "aria-label": "lifecycle, now " + inc.status });
   svg.append(el("defs", { svg: 1 }, el("marker", { svg: 1, id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto" }, el("path", { svg: 1, d: "M0,0 L10,5 L0,10 z" }))));
-  const line = (a, b, curve) => {
+  const line = (a, b, label, curve) => {
     const [x1, y1] = nodes[a], [x2, y2] = nodes[b];
-    const d = curve ? `M${x1},${y1 + 12} Q${(x1 + x2) / 2},${y1 + 55} ${x2},${y2 + 12}` : x1 === x2 ? `M${x1},${y1 + 12} L${x2},${y2 - 12}` : `M${x1 + 50},${y1} L${x2 - 50},${y2}`;
-    svg.append(el("path", { svg: 1, d }));
+    let d, lx, ly;
+    if (curve) { d = `M${x1},${y1 + 12} Q${(x1 + x2) / 2},${y1 + 55} ${x2},${y2 + 12}`; lx = (x1 + x2) / 2; ly = y1 + 44; }
+    else if (x1 === x2) { d = `M${x1},${y1 + 12} L${x2},${y2 - 12}`; lx = x1 + 6; ly = (y1 + y2) / 2; }
+    else { d = `M${x1 + 50},${y1} L${x2 - 50},${y2}`; lx = (x1 + x2) / 2; ly = y1 - 8; }
+    svg.append(el("path", { svg: 1, d }), el("text", { svg: 1, class: "edge", x: lx, y: ly, "text-anchor": x1 === x2 ? "start" : "middle" }, label));
   };
-  for (const [a, b] of edges) line(a, b);
-  line("INCIDENT_STATUS_RESOLVED", "INCIDENT_STATUS_ACKNOWLEDGED", true);
+  for (const [a, b, label] of edges) line(a, b, label);
+  line("INCIDENT_STATUS_RESOLVED", "INCIDENT_STATUS_ACKNOWLEDGED", "confirm: no", true);
   for (const [key, [x, y, label]] of Object.entries(nodes)) {
     const g = el("g", { svg: 1, class: key === inc.status ? "current" : "", "data-status": key });
     g.append(el("rect", { svg: 1, x: x - 50, y: y - 12, width: 100, height: 24, rx: 4 }), el("text", { svg: 1, x, y }, label));
@@ -120,7 +160,7 @@ function diagram(inc) {
   }
   if (inc.pending_approval && nodes[inc.status]) {
     const [x, y] = nodes[inc.status];
-    svg.append(el("text", { svg: 1, class: "pending", x, y: y + 24 }, "pending " + inc.pending_approval + (inc.pending_level ? " → " + inc.pending_level : "")));
+    svg.append(el("text", { svg: 1, class: "pending", x, y: y + 24 }, "waiting for a " + inc.pending_approval + " approval" + (inc.pending_level ? " (" + inc.pending_level + ")" : "")));
   }
   return svg;
 }
@@ -130,21 +170,23 @@ function renderIncidents() {
     const d = inc.detail || {};
     const fields = el("dl", {}, ...Object.entries(d).filter(([k]) => k !== "enum_data_list").flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))]));
     const timeline = el("ol", { class: "timeline" }, ...(inc.history || []).map((h) =>
-      el("li", {}, (h.time || "").slice(11, 19), " ", el("strong", {}, h.action), " → ", h.status_after, h.operator ? " by " + h.operator : "", h.comment ? " — " + h.comment : "")));
+      el("li", {}, localTime(h.time), " ", el("strong", {}, h.action), " → ", h.status_after, h.operator ? " by " + h.operator : "", h.comment ? " — " + h.comment : "")));
     return el("article", { class: "incident", "data-incident": inc.incident_num }, el("h3", {}, inc.incident_num), diagram(inc), fields, el("h4", {}, "History"), timeline);
   });
   $("#incidents").replaceChildren(...(list.length ? list : [el("p", { class: "muted" }, "No tickets in this session yet.")]));
 }
 
-// pretty prints a JSON body, marking the keys that violations name.
+// pretty prints a JSON body, marking the lines of the keys that violations
+// name. Each line is a block of its own, so that a mark's background covers
+// its own line only, never the underscores of the line above.
 function pretty(body, fields) {
   let text;
   try { text = JSON.stringify(typeof body === "string" ? JSON.parse(body) : body, null, 2); } catch { text = String(body ?? ""); }
-  const pre = el("pre", {});
+  const pre = el("pre", { class: "lines" });
   const keys = fields.map((f) => '"' + f.split(".").pop() + '"');
   for (const line of (text || "").split("\n")) {
     const hit = keys.find((k) => line.trimStart().startsWith(k + ":"));
-    pre.append(hit ? el("mark", {}, line) : line, "\n");
+    pre.append(el(hit ? "mark" : "span", { class: "line" }, line));
   }
   return pre;
 }
@@ -152,10 +194,15 @@ function pretty(body, fields) {
 function detail(x) {
   const fields = (x.violations || []).map((v) => v.split(":")[0]);
   const headers = (h) => el("pre", {}, Object.entries(h || {}).map(([k, v]) => k + ": " + v.join(", ")).join("\n"));
-  const parts = [
-    el("p", {}, el("strong", {}, x.request.method + " " + x.request.path), " — ", x.operation || "no operation", " · answered by ", answeredBy(x), " · scenario ", x.scenario || "",
-      x.status_before ? " · ticket " + x.status_before + " → " + (x.status_after || x.status_before) : ""),
-  ];
+  const facts = el("dl", { class: "facts" },
+    el("dt", {}, "request"), el("dd", {}, el("strong", {}, x.request.method + " " + x.request.path), " — ", x.operation || "no operation"),
+    el("dt", {}, "why this reply"), el("dd", {}, why(x), x.scenario ? " (scenario " + x.scenario + ")" : ""),
+    el("dt", {}, "status"), el("dd", {}, statusText(x), gomErrorIn200(x) ? " — a 200 carrying an error code: the official SDK returns no error, so check error_code" : ""),
+    el("dt", {}, "time"), el("dd", {}, localTime(x.time), " (", x.time, ")"),
+    el("dt", {}, "request id"), el("dd", {}, el("code", {}, x.request_id || "")),
+    el("dt", {}, "session"), el("dd", {}, x.session || "(default)"),
+    x.status_before ? [el("dt", {}, "ticket"), el("dd", {}, x.status_before + " → " + (x.status_after || x.status_before))] : null);
+  const parts = [facts];
   if (x.violations?.length) parts.push(el("h3", {}, "Contract violations"), el("ul", { class: "violations" }, x.violations.map((v) => {
     const [field, ...rest] = v.split(":");
     return el("li", {}, el("code", {}, field), ":", rest.join(":"));
@@ -163,7 +210,7 @@ function detail(x) {
   if (x.near_misses?.length) parts.push(el("h3", {}, "Near misses"), el("ul", { class: "nearmisses" }, x.near_misses.map((n) => el("li", {}, n.text))));
   if (x.auth) parts.push(el("h3", {}, "Authentication failed: " + x.auth.reason), el("p", {}, "The canonical request cocmock computed:"), el("pre", {}, x.auth.canonical_request || ""), el("pre", {}, x.auth.string_to_sign || ""));
   parts.push(el("h3", {}, "Request"), headers(x.request.headers), pretty(x.request.body, fields));
-  parts.push(el("h3", {}, "Reply " + (x.fault ? "— fault " + x.fault + ": " + (x.client_saw || "") : x.status)), headers(x.reply.headers), pretty(x.reply.body, []));
+  parts.push(el("h3", {}, "Reply " + (x.fault ? "— fault " + x.fault + ": " + (x.client_saw || "") : statusText(x))), headers(x.reply.headers), pretty(x.reply.body, []));
   $("#detail").replaceChildren(...parts);
   $("#detail-pane").hidden = false;
   $("#detail-pane").scrollIntoView({ block: "nearest" });
@@ -257,7 +304,7 @@ for (const f of filters) $("#f-" + f).addEventListener("change", () => {
   writeFilters();
   if (f === "session") { load(); stream(); } else renderRequests();
 });
-$("#f-incident").addEventListener("input", () => { writeFilters(); renderRequests(); });
+for (const f of ["incident", "q"]) $("#f-" + f).addEventListener("input", () => { writeFilters(); renderRequests(); });
 $("#detail-close").addEventListener("click", () => { $("#detail-pane").hidden = true; });
 $("#reset").addEventListener("click", async () => { await api(A + "/reset?" + sessionQuery(), { method: "POST" }); await load(); });
 readFilters();
