@@ -34,6 +34,19 @@ func (f Field) Accepts(text string) (ok bool, want string) {
 	return false, f.want()
 }
 
+// Enum lists the values the field's enums take, sorted (none when a
+// schema of it takes more than an enum).
+func (f Field) Enum() []string {
+	var out []string
+	for _, s := range f.leaves {
+		for _, e := range s.Enum {
+			out = append(out, fmt.Sprint(e))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // want says what the field's schemas take, enums merged.
 func (f Field) want() string {
 	var types, enum []string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cocmock/cocmock/internal/nearest"
 	"github.com/cocmock/cocmock/openapi"
 )
 
@@ -98,19 +99,39 @@ func unreachable(m Matcher, fields []openapi.Field) string {
 		}
 		return false, want
 	}
+	// An enum typo names the nearest value rather than all of them.
+	near := func(v string) string {
+		var enum []string
+		for _, f := range fields {
+			enum = append(enum, f.Enum()...)
+		}
+		if n := nearest.Word(v, enum); n != "" {
+			return fmt.Sprintf(" (did you mean %q?)", n)
+		}
+		return ""
+	}
 	switch m := m.(type) {
 	case equals:
 		if ok, want := accepts(string(m)); !ok {
+			if n := near(string(m)); n != "" {
+				return fmt.Sprintf("can never be %q%s", string(m), n)
+			}
 			return fmt.Sprintf("can never be %q: it is %s", string(m), want)
 		}
 	case in:
-		var wants string
+		var wants, nears string
 		for _, v := range m {
 			ok, want := accepts(v)
 			if ok {
 				return ""
 			}
 			wants = want
+			if n := near(v); n != "" && nears == "" {
+				nears = n
+			}
+		}
+		if nears != "" {
+			return fmt.Sprintf("can never be %s%s", m, nears)
 		}
 		return fmt.Sprintf("can never be %s: it is %s", m, wants)
 	}

@@ -13,8 +13,12 @@ func TestTheLinterCatchesDeadRules(t *testing.T) {
 	for _, tc := range []struct {
 		name, when, operation, want string
 	}{
-		{"a value outside the enum (a typo)", `{body.operate_key: acceptIncident1}`, "HandleCocIncident",
-			`body.operate_key can never be "acceptIncident1": it is one of ["ReOpen", "acceptedIncident1", "agreed", "commitSolution1", "confirm", "forwardOther1", "incidentChangeLevel1", "incidentPause", "rejected"]`},
+		{"a typo of an enum value names the nearest", `{body.operate_key: acceptIncident1}`, "HandleCocIncident",
+			`body.operate_key can never be "acceptIncident1" (did you mean "acceptedIncident1"?): the rule never matches`},
+		{"a value far from every enum value lists them", `{body.operate_key: escalate}`, "HandleCocIncident",
+			`body.operate_key can never be "escalate": it is one of ["ReOpen", "acceptedIncident1", "agreed", "commitSolution1", "confirm", "forwardOther1", "incidentChangeLevel1", "incidentPause", "rejected"]`},
+		{"a typo in an in list names the nearest", `{body.incident_level: {in: [level_1, level_X0]}}`, "CreateCocIncident",
+			`body.incident_level can never be one of ["level_1", "level_X0"] (did you mean "level_10"?)`},
 		{"a type the field cannot have", `{body.operate_key: confirm, body.parameter.virtual_confirm_result: maybe}`, "HandleCocIncident",
 			`body.parameter.virtual_confirm_result can never be "maybe": it is a boolean, or one of ["false", "true"]`},
 		{"a length it cannot reach", `{body.incident_title: ` + strings.Repeat("t", 201) + `}`, "CreateCocIncident",

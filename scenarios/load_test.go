@@ -52,7 +52,7 @@ func TestBrokenFilesReportFileAndLine(t *testing.T) {
 		"out-of-contract.yaml":   {6, "provider_code"},
 		"two-kinds.yaml":         {4, "exactly one of respond, sequence or random"},
 		"undeclared-status.yaml": {5, "status 418 is not declared"},
-		"unknown-key.yaml":       {7, `unknown key "respnd"`},
+		"unknown-key.yaml":       {7, `unknown key "respnd"; did you mean "respond"?`},
 		"unknown-operation.yaml": {5, `operation "ShowCocIncidentDetails" is not in the spec`},
 		"zero-weight.yaml":       {7, "weight must be a whole number above 0"},
 	}

@@ -2,12 +2,14 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/cocmock/cocmock/openapi"
 	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cocmock/cocmock/internal/nearest"
+	"github.com/cocmock/cocmock/openapi"
 )
 
 // Finding is one problem in a scenario file, with where it is.
@@ -114,7 +116,11 @@ func (m *mapping) done(what string) (unknown bool) {
 	slices.Sort(allowed)
 	for _, k := range m.keys {
 		if !m.taken[k] {
-			m.r.errorf(m.lines[k], "%s: unknown key %q (known: %s)", what, k, strings.Join(allowed, ", "))
+			if near := nearest.Word(k, allowed); near != "" {
+				m.r.errorf(m.lines[k], "%s: unknown key %q; did you mean %q?", what, k, near)
+			} else {
+				m.r.errorf(m.lines[k], "%s: unknown key %q (known: %s)", what, k, strings.Join(allowed, ", "))
+			}
 			unknown = true
 		}
 	}

@@ -112,3 +112,19 @@ func TestDeadValuesDependOnTheValidationMode(t *testing.T) {
 	}
 	start(t, []string{"--validation", "report", "--scenarios", file}, nil) // starts: the rule may match
 }
+
+// validate exits 0 on warnings, unless --strict makes them fail.
+func TestValidateStrictFailsOnWarnings(t *testing.T) {
+	file := "../../testdata/scenarios/warn/code-without-message.yaml"
+	out, err := runCmd("validate", file)
+	if err != nil || !strings.Contains(out, "warning: ") {
+		t.Fatalf("without --strict: %v %q", err, out)
+	}
+	out, err = runCmd("validate", "--strict", file)
+	if exitCode(err) != 1 || !strings.Contains(out, "warning: ") || !strings.Contains(err.Error(), "warnings included (--strict)") {
+		t.Fatalf("with --strict: exit %d %v %q", exitCode(err), err, out)
+	}
+	if _, err := runCmd("validate", "--strict", "../../testdata/scenarios/good"); err != nil {
+		t.Fatalf("a clean folder with --strict: %v", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cocmock/cocmock/internal/nearest"
 	"github.com/cocmock/cocmock/mock/httpd"
 )
 
@@ -78,7 +79,7 @@ func explainFlagError(fs *flag.FlagSet, err error) string {
 	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-		if near := nearest(m[1], names); near != "" {
+		if near := nearest.Word(m[1], names); near != "" {
 			return fmt.Sprintf("unknown flag --%s; did you mean --%s? (cocmock %s -h lists the flags)", m[1], near, fs.Name())
 		}
 		return fmt.Sprintf("unknown flag --%s (cocmock %s -h lists the flags)", m[1], fs.Name())

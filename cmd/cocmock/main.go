@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/cocmock/cocmock/internal/nearest"
 )
 
 func main() {
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printHelp(stdout, serveFlags(&cfg))
 		return nil
 	default:
-		if near := nearest(cmd, commands); near != "" {
+		if near := nearest.Word(cmd, commands); near != "" {
 			return usageError("unknown command %q; did you mean %q? (cocmock help lists them)", cmd, near)
 		}
 		return usageError("unknown command %q; run 'cocmock help'", cmd)
@@ -85,38 +87,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 var commands = []string{"serve", "validate", "scenarios", "health", "version", "help"}
-
-// nearest is the command a typo most likely meant (at most two edits away).
-func nearest(typo string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := editDistance(typo, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is Levenshtein's distance between two short words.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
 
 const usage = `cocmock — a sandbox of Huawei Cloud COC's incident API (v1: handle, create,
 detail, the history lists; v2: list, tasks, actions, histories)

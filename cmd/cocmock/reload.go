@@ -62,6 +62,12 @@ func (r *reloader) reload() error {
 		var findings scenarios.Findings
 		if errors.As(err, &findings) {
 			for _, f := range findings {
+				// A warning is not why the reload was refused: it is
+				// logged as one, beside the errors that were.
+				if f.Warning {
+					r.log.Warn("scenario file", "finding", f.String())
+					continue
+				}
 				r.log.Error("scenario reload refused; the last good set keeps serving", "finding", f.String())
 			}
 		} else {

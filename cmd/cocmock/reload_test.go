@@ -338,3 +338,48 @@ func TestWatchSurvivesFolderSwaps(t *testing.T) {
 		}
 	}
 }
+
+// A refused reload logs its errors at ERROR and its warnings as warnings:
+// a warning is not why the reload was refused.
+func TestARefusedReloadLogsWarningsAsWarnings(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(file, []byte(teamV1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, stderr, _ := start(t, []string{"--scenarios", dir, "--log-format", "json"}, nil)
+	both := `name: team
+description: an edit with a warning and an error
+rules:
+  - name: warned
+    respond: {status: 400, gom: {code: GOM.00007256}}
+  - name: broken
+    respnd: {status: 200}
+`
+	if err := os.WriteFile(file, []byte(both), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(url+"/__admin/reload", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 422 {
+		t.Fatalf("reload: %d", resp.StatusCode)
+	}
+	waitFor(t, "the refusal's log lines", func() bool {
+		return strings.Contains(stderr.String(), `respnd`) && strings.Contains(stderr.String(), "code and no message")
+	})
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		switch {
+		case strings.Contains(line, "code and no message"):
+			if !strings.Contains(line, `"level":"WARN"`) {
+				t.Errorf("the warning is logged as %s", line)
+			}
+		case strings.Contains(line, "respnd"):
+			if !strings.Contains(line, `"level":"ERROR"`) {
+				t.Errorf("the error is logged as %s", line)
+			}
+		}
+	}
+}

@@ -20,6 +20,7 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 	dir := fs.String("scenarios", "", "folder of scenario files, or one file, to check with the built-in ones")
 	format := fs.String("format", "text", "output format: text or json")
 	validation := fs.String("validation", string(mock.ValidationEnforce), "the --validation the server will run with: under report or off, a when value the contract refuses is a warning, not an error")
+	strict := fs.Bool("strict", false, "warnings fail too (exit 1), as errors do")
 	_, paths, err := parseFlags(fs, args, getenv, true, stdout)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,7 +77,7 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 	findings := o.findings
 	problems := 0
 	for _, f := range findings {
-		if !f.Warning {
+		if !f.Warning || *strict {
 			problems++
 		}
 	}
@@ -99,6 +100,9 @@ func validate(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	if problems > 0 {
+		if *strict {
+			return &exitError{code: 1, err: fmt.Errorf("%d finding(s), warnings included (--strict)", problems)}
+		}
 		return &exitError{code: 1, err: fmt.Errorf("%d finding(s)", problems)}
 	}
 	return nil
