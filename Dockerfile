@@ -29,7 +29,7 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/cocmock ./cmd/cocm
 # The :nonroot tag runs as uid/gid 65532.
 FROM gcr.io/distroless/static-debian12:nonroot
 LABEL org.opencontainers.image.title="cocmock" \
-      org.opencontainers.image.description="Sandbox of Huawei Cloud COC's HandleCocIncident API"
+      org.opencontainers.image.description="Sandbox of Huawei Cloud COC's incident API (v1 and v2)"
 COPY --from=build /out/cocmock /cocmock
 USER 65532:65532
 # Listen on every interface inside the container (the binary's own default

@@ -271,3 +271,25 @@ func TestTheCommandLineReferenceListsEveryServeFlag(t *testing.T) {
 		t.Error("serve --help does not name --addr")
 	}
 }
+
+// The Go test docs/go-tests.md shows is one that runs: the page's code is
+// mock/mocktest/docs_example_test.go's, but for the package line and the
+// file's opening comment.
+func TestTheGoTestsPageShowsATestThatRuns(t *testing.T) {
+	page, err := os.ReadFile("go-tests.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(page), "## A test")
+	_, rest, _ = strings.Cut(rest, "```go\n")
+	shown, _, _ := strings.Cut(rest, "```")
+	file, err := os.ReadFile("../mock/mocktest/docs_example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := strings.Cut(string(file), "package mocktest_test\n")
+	_, shownBody, _ := strings.Cut(shown, "package myclient_test\n")
+	if body == "" || body != shownBody {
+		t.Fatalf("docs/go-tests.md's test and mock/mocktest/docs_example_test.go differ:\n--- page\n%s\n--- file\n%s", shownBody, body)
+	}
+}

@@ -39,6 +39,10 @@ var transitionOf = map[string]string{
 	ActionCommitSolution: "commitSolution1", ActionChangeLevel: "incidentChangeLevel1",
 }
 
+// Transition is the v1 name of what a v1 operate_key or a v2 action asks
+// for (the v1 key where the two APIs share one).
+func Transition(key string) string { return transition(key) }
+
 // transition is the v1 name of what key asks for.
 func transition(key string) string {
 	if t, ok := transitionOf[key]; ok {
@@ -195,6 +199,20 @@ func newTaskID(num string, seq int) string {
 		h >>= 4
 	}
 	return string(b[:])
+}
+
+// StateLabel names where an incident stands for coverage and the journal:
+// its status without the INCIDENT_STATUS_ prefix, then +pause or +level
+// for an open approval, or +suspended for an agreed pause (ACKNOWLEDGED+level).
+func (inc *Incident) StateLabel(now time.Time) string {
+	label := strings.TrimPrefix(inc.Status, "INCIDENT_STATUS_")
+	switch {
+	case inc.PendingApproval != "":
+		label += "+" + inc.PendingApproval
+	case inc.Suspended(now):
+		label += "+suspended"
+	}
+	return label
 }
 
 // Suspended reports whether an approved pause holds the incident at now:

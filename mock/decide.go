@@ -30,6 +30,9 @@ type decision struct {
 	// the request.
 	key, num, before, after string
 	pendingBefore           string
+	// labelBefore and labelAfter are the incident's state labels around
+	// the request (incident.StateLabel), for coverage.
+	labelBefore, labelAfter string
 	// incident is the incident as detail shows it before the rule, for
 	// templates; set only for a templated reply.
 	incident any
@@ -78,6 +81,11 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	}
 	if inc != nil {
 		d.before, d.pendingBefore = inc.Status, inc.PendingApproval
+		d.labelBefore = inc.StateLabel(now)
+	} else if op.ID == incident.OpHandle && d.key != "" {
+		// A successful call on a number nobody created creates it at
+		// TRIGGERED first (handled): that is where it moves from.
+		d.labelBefore = incident.FirstUse(d.key, incident.StatusTriggered, now).StateLabel(now)
 	}
 
 	allows := func(r *scenarios.Rule) bool {
@@ -137,6 +145,7 @@ func (e *Engine) decideLocked(sess *session, sc *scenarios.Scenario, op *openapi
 	}
 	if inc != nil {
 		d.num, d.after = inc.Num, inc.Status
+		d.labelAfter = inc.StateLabel(now)
 		if sess.incidents.Get(inc.Num) == inc {
 			sess.incidents.Put(inc) // counted again: it may have grown
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/brianvoe/gofakeit/v6"
 
+	"github.com/cocmock/cocmock/coverage"
 	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock/auth"
 	"github.com/cocmock/cocmock/openapi"
@@ -96,6 +97,10 @@ type Engine struct {
 	validation   Validation
 	// watchers are the live event streams.
 	watchers watchers
+	// coverage holds each session's coverage counts; coverageOff turns
+	// counting off (WithCoverage(false)).
+	coverage    *coverageStore
+	coverageOff bool
 	// examples holds each operation's default reply body, encoded at start.
 	examples map[*openapi.Operation][]byte
 	// ruleHeaders shares the headers of the replies each rule of the set
@@ -240,7 +245,12 @@ func New(spec *openapi.Spec, set *scenarios.Set, opts ...Option) (*Engine, error
 	if e.seed == 0 {
 		e.seed = gofakeit.NewCrypto().Int64()
 	}
-	e.sessions = newSessions(e.maxSessions, e.journalSize, e.journalBytes, e.stateBytes, e.seed)
+	e.coverage = newCoverageStore(coverage.New(spec), e.maxSessions)
+	var counted *coverageStore
+	if !e.coverageOff {
+		counted = e.coverage
+	}
+	e.sessions = newSessions(e.maxSessions, e.journalSize, e.journalBytes, e.stateBytes, e.seed, counted)
 	e.ids = seeded(e.seed ^ 0x1d5)
 	e.adminIDs = seeded(e.seed ^ 0xad0)
 	e.examples = map[*openapi.Operation][]byte{}
@@ -294,6 +304,8 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	x.ClientSaw = faultSeen[reply.Fault]
 	x.Reply = journalMessage(reply.Header, reply.Body)
 	x.Duration = e.clock.Now().Sub(start)
+	e.cover(sess, x, reply.Body)
+	x.body = nil
 	e.sessions.journal(sess, *x)
 	e.watchers.publish(x)
 	if e.observer != nil {
@@ -337,6 +349,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 			key = "ip:" + req.ClientAddr
 		}
 		if ok, retry := e.throttle.admit(key, x.Time); !ok {
+			x.throttled = true
 			return e.throttle.throttled(principal, retry, req.ID)
 		}
 	}
@@ -391,12 +404,16 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 		}
 	}
 	x.RequestValid = len(checked.Violations) == 0
+	x.body = checked.Body
 	in := scenarios.Input{Body: checked.Body, Header: req.Header, Query: parseQuery(req.RawQuery), Path: params}
 	if in.Body == nil {
 		in.Body = map[string]any{} // a read: templates and selectors see an empty body
 	}
 	in.SetKey(incident.KeyOf(op.ID, in.Body, params))
 	x.OperateKey = bodyString(in.Body, "operate_key")
+	if op.ID == incident.OpAction {
+		x.OperateKey = bodyString(in.Body, "action") // the v2 action, in the same column
+	}
 	if e.log.Enabled(ctx, slog.LevelInfo) { // the walk only feeds the log
 		if unknown := op.UnknownFields(checked.Body); len(unknown) > 0 {
 			e.note(ctx, slog.LevelInfo, "request has keys the contract does not name; accepted as COC does",
@@ -415,6 +432,7 @@ func (e *Engine) handle(ctx context.Context, req Request, sess *session, x *Exch
 	default:
 		d := e.decide(sess, sc, op, in, faker, req.ID, principal)
 		x.Rule, x.IncidentNum, x.StatusBefore, x.StatusAfter = d.rule, d.num, d.before, d.after
+		x.labelBefore, x.labelAfter = d.labelBefore, d.labelAfter
 		x.NearMisses = d.nearMisses
 		if e.log.Enabled(ctx, slog.LevelDebug) {
 			for _, n := range d.nearMisses {

@@ -24,6 +24,14 @@ const maxJournalBody = 64 << 10
 
 // Exchange is one journaled exchange.
 type Exchange struct {
+	// labelBefore and labelAfter are the incident's state labels around
+	// the request, and throttled says the gateway's rate limit refused it:
+	// what coverage reads of an exchange beside its fields.
+	labelBefore, labelAfter string
+	throttled               bool
+	// body is the decoded request body, for coverage only: cleared before
+	// the exchange is journaled, which keeps the body's bytes instead.
+	body      any
 	Time      time.Time `json:"time"`
 	Session   string    `json:"session"`
 	RequestID string    `json:"request_id"`

@@ -15,6 +15,7 @@ import (
 	"github.com/brianvoe/gofakeit/v6"
 	"github.com/cocmock/cocmock/incident"
 
+	"github.com/cocmock/cocmock/coverage"
 	"github.com/cocmock/cocmock/internal/capped"
 )
 
@@ -55,7 +56,10 @@ type session struct {
 	// seed and the session's id: a session's ticket numbers, random replies
 	// and fake values depend on its own requests only, not on other
 	// sessions' traffic. Its source is locked.
-	faker     *gofakeit.Faker
+	faker *gofakeit.Faker
+	// coverage is the session's coverage counts (nil when counting is
+	// off); they live in the engine's coverage store, beyond the session.
+	coverage  *coverage.Counts
 	mu        sync.Mutex
 	scenario  string
 	counters  *capped.Map[int] // sequence counters, by key (next)
@@ -68,9 +72,14 @@ type session struct {
 	lastUsed time.Time
 }
 
-func newSession(id string, journalSize int, seed int64) *session {
+func newSession(id string, journalSize int, seed int64, cov *coverageStore) *session {
+	var counts *coverage.Counts
+	if cov != nil {
+		counts = cov.counts(id)
+	}
 	return &session{
 		id:        id,
+		coverage:  counts,
 		faker:     seeded(sessionSeed(seed, id)),
 		counters:  capped.New[int](MaxCountersPerSession),
 		incidents: incident.NewStore(MaxIncidentsPerSession),
@@ -125,6 +134,7 @@ type sessions struct {
 	max         int
 	journalSize int
 	seed        int64
+	cov         *coverageStore
 	byID        map[string]*list.Element
 	lru         *list.List // front: most recently used
 	main        *session
@@ -135,10 +145,10 @@ type sessions struct {
 	journalBytes, stateBytes atomic.Int64
 }
 
-func newSessions(max, journalSize int, journalCap, stateCap, seed int64) *sessions {
+func newSessions(max, journalSize int, journalCap, stateCap, seed int64, cov *coverageStore) *sessions {
 	return &sessions{
-		max: max, journalSize: journalSize, seed: seed, byID: map[string]*list.Element{}, lru: list.New(),
-		main: newSession("", journalSize, seed), journalCap: journalCap, stateCap: stateCap,
+		max: max, journalSize: journalSize, seed: seed, cov: cov, byID: map[string]*list.Element{}, lru: list.New(),
+		main: newSession("", journalSize, seed, cov), journalCap: journalCap, stateCap: stateCap,
 	}
 }
 
@@ -168,7 +178,7 @@ func (s *sessions) get(id string) *session {
 	// The id is copied: the header's string may share a larger buffer,
 	// which the map key and the session would keep alive.
 	id = strings.Clone(id)
-	sess := newSession(id, s.journalSize, s.seed)
+	sess := newSession(id, s.journalSize, s.seed, s.cov)
 	s.byID[id] = s.lru.PushFront(sess)
 	for s.max > 0 && s.lru.Len() > s.max {
 		s.dropLocked(s.lru.Back())

@@ -12,7 +12,7 @@ import (
 // only counters is trimmed of its oldest ones to stay within it.
 func TestSequenceCountersAreTrimmedToTheStateBudget(t *testing.T) {
 	const budget = 64 << 10
-	s := newSessions(10, 10, 1<<20, budget, 1)
+	s := newSessions(10, 10, 1<<20, budget, 1, nil)
 	sess := s.get("")
 	for i := range 5000 {
 		s.change(sess, func() { sess.next(fmt.Sprint("per-", i)) })
@@ -32,7 +32,7 @@ func TestSequenceCountersAreTrimmedToTheStateBudget(t *testing.T) {
 // A counter key longer than maxCounterKey (a client's value) is kept as
 // its hash: it costs a hash's bytes, and still counts on.
 func TestALongCounterKeyIsKeptAsItsHash(t *testing.T) {
-	sess := newSession("", 10, 1)
+	sess := newSession("", 10, 1, nil)
 	key := strings.Repeat("k", 10_000)
 	if a, b := sess.next(key), sess.next(key); a != 0 || b != 1 {
 		t.Fatalf("the key counted %d, %d", a, b)

@@ -189,22 +189,7 @@ func narrow(s *openapi3.Schema, when map[string][]string) []*openapi3.Schema {
 // the result stands for "anything" (an open object, or a schema with no
 // type).
 func resolve(schemas []*openapi3.Schema, path []string) []*openapi3.Schema {
-	var flat []*openapi3.Schema // each schema once, however often composed
-	var expand func(s *openapi3.Schema)
-	expand = func(s *openapi3.Schema) {
-		if s == nil || slices.Contains(flat, s) {
-			return
-		}
-		flat = append(flat, s)
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range refs {
-				expand(r.Value)
-			}
-		}
-	}
-	for _, s := range schemas {
-		expand(s)
-	}
+	flat := flatten(schemas) // each schema once, however often composed
 	if len(path) == 0 {
 		var leaves []*openapi3.Schema
 		for _, s := range flat {
@@ -251,4 +236,98 @@ func takesAnyKey(s *openapi3.Schema) bool {
 		return true
 	}
 	return s.Type.Is("object") && s.AdditionalProperties.Has == nil
+}
+
+// RequestField is a property a request body may carry: its dotted path,
+// whether every request must carry it, and the values of its enum, if it
+// has one. Coverage reports which of them a client sent.
+type RequestField struct {
+	Path     string
+	Required bool
+	Enum     []string
+}
+
+// maxFieldDepth bounds how deep RequestFields walks (body.parameter.key is
+// two levels): the request bodies COC declares are shallow, and a
+// recursive schema must not make the walk endless.
+const maxFieldDepth = 3
+
+// RequestFields lists the properties the operation's JSON request body
+// declares, through allOf, oneOf and anyOf, sorted by path. A property is
+// required when a schema that declares it, at its level, requires it.
+func (op *Operation) RequestFields() []RequestField {
+	schema := op.jsonBodySchema()
+	if schema == nil {
+		return nil
+	}
+	byPath := map[string]*RequestField{}
+	var walk func(schemas []*openapi3.Schema, prefix string, depth int)
+	walk = func(schemas []*openapi3.Schema, prefix string, depth int) {
+		if depth > maxFieldDepth {
+			return
+		}
+		// Each composition flattened once; a property's schemas gathered
+		// across them.
+		props := map[string][]*openapi3.Schema{}
+		required := map[string]bool{}
+		var names []string
+		for _, s := range resolve(schemas, nil) {
+			if s == nil {
+				continue
+			}
+			for name, p := range s.Properties {
+				if p.Value == nil {
+					continue
+				}
+				if props[name] == nil {
+					names = append(names, name)
+				}
+				props[name] = append(props[name], p.Value)
+			}
+		}
+		for _, s := range flatten(schemas) {
+			for _, name := range s.Required {
+				required[name] = true
+			}
+		}
+		for _, name := range names {
+			path := prefix + name
+			f := byPath[path]
+			if f == nil {
+				f = &RequestField{Path: path, Required: required[name]}
+				byPath[path] = f
+			}
+			f.Required = f.Required && required[name]
+			f.Enum = slices.Compact(slices.Sorted(slices.Values(append(f.Enum, (Field{leaves: resolve(props[name], nil)}).Enum()...))))
+			walk(props[name], path+".", depth+1)
+		}
+	}
+	walk([]*openapi3.Schema{schema}, "", 1)
+	out := make([]RequestField, 0, len(byPath))
+	for _, f := range byPath {
+		out = append(out, *f)
+	}
+	slices.SortFunc(out, func(a, b RequestField) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// flatten lists schemas and their compositions, each once.
+func flatten(schemas []*openapi3.Schema) []*openapi3.Schema {
+	var flat []*openapi3.Schema
+	var expand func(s *openapi3.Schema)
+	expand = func(s *openapi3.Schema) {
+		if s == nil || slices.Contains(flat, s) {
+			return
+		}
+		flat = append(flat, s)
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				expand(r.Value)
+			}
+		}
+	}
+	for _, s := range schemas {
+		expand(s)
+	}
+	return flat
 }

@@ -13,6 +13,18 @@ import (
 // schema does not name, as dotted paths, sorted. COC takes such keys without
 // complaint; the mock does too, and says so in its log.
 func (op *Operation) UnknownFields(body any) []string {
+	schema := op.jsonBodySchema()
+	if schema == nil {
+		return nil
+	}
+	var out []string
+	op.known.unknownFields(schema, body, "", &out)
+	slices.Sort(out)
+	return out
+}
+
+// jsonBodySchema is the schema of the operation's JSON request body, or nil.
+func (op *Operation) jsonBodySchema() *openapi3.Schema {
 	rb := op.op.RequestBody
 	if rb == nil || rb.Value == nil {
 		return nil
@@ -21,10 +33,7 @@ func (op *Operation) UnknownFields(body any) []string {
 	if mt == nil || mt.Schema == nil {
 		return nil
 	}
-	var out []string
-	op.known.unknownFields(mt.Schema.Value, body, "", &out)
-	slices.Sort(out)
-	return out
+	return mt.Schema.Value
 }
 
 // knownProperties caches, for each schema and each choice its

@@ -269,6 +269,9 @@ const (
 // faults lists every fault in the order the docs give them.
 var faults = []Fault{FaultReset, FaultEmpty, FaultMalformed, FaultHang}
 
+// Faults lists the faults a reply may be.
+func Faults() []Fault { return slices.Clone(faults) }
+
 // Reply is one compiled reply of a rule.
 type Reply struct {
 	Line    int

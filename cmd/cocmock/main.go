@@ -69,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return listScenarios(ctx, rest, getenv, stdout, stderr)
 	case "health":
 		return health(ctx, rest, getenv, stdout, stderr)
+	case "coverage":
+		return coverageCmd(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cocmock", version())
 		return nil
@@ -86,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-var commands = []string{"serve", "validate", "scenarios", "health", "version", "help"}
+var commands = []string{"serve", "validate", "scenarios", "health", "coverage", "version", "help"}
 
 const usage = `cocmock — a sandbox of Huawei Cloud COC's incident API (v1: handle, create,
 detail, the history lists; v2: list, tasks, actions, histories)
@@ -102,6 +104,9 @@ Usage:
   cocmock health [flags]             probe a running server's /__admin/health (exit 0
                                      healthy, 1 not, 2 usage); the container healthcheck
       e.g. cocmock health --addr 127.0.0.1:8080
+  cocmock coverage [flags]           what a client's test run met of the catalogue (text, json,
+                                     junit), with a gate: exit 1 when --require or --min fails
+      e.g. cocmock coverage --session ci-42 --format junit --require fault/reset > coverage.xml
   cocmock version                    print the version (also --version)
   cocmock help                       this text
 

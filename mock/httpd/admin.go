@@ -42,6 +42,7 @@ func (s *Server) adminRoutes() {
 		{http.MethodGet, "/incidents/:num", false, s.getIncident},
 		{http.MethodPut, "/incidents/:num", false, s.putIncident},
 		{http.MethodGet, "/sessions", false, s.listSessions},
+		{http.MethodGet, "/coverage", false, s.coverage},
 		{http.MethodPost, "/reset", false, s.reset},
 		{http.MethodPost, "/reload", false, s.reload},
 		{http.MethodGet, "/metrics", false, s.metrics},
@@ -221,15 +222,43 @@ func (s *Server) listSessions(c echo.Context) error {
 }
 
 func (s *Server) reset(c echo.Context) error {
+	cov := c.QueryParam("coverage")
+	if cov != "" && cov != "true" && cov != "false" {
+		return problem(c, http.StatusBadRequest, "Bad parameter", "coverage must be true or false")
+	}
 	switch all := c.QueryParam("all"); all {
 	case "true":
 		s.engine.ResetAll() // sessions, lock-outs and throttling
+		if cov == "true" {
+			for _, id := range s.engine.Coverage("*").Sessions {
+				s.engine.ResetCoverage(id)
+			}
+		}
 	case "", "false":
 		s.engine.Reset(session(c))
+		if cov == "true" {
+			s.engine.ResetCoverage(session(c))
+		}
 	default:
 		return problem(c, http.StatusBadRequest, "Bad parameter", "all must be true or false")
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// coverage answers what a session's client met of the catalogue and what
+// it sent: ?session= may repeat (merged), or be * for every session;
+// without one, the session of the header, or the default one.
+func (s *Server) coverage(c echo.Context) error {
+	ids := c.QueryParams()["session"]
+	if len(ids) == 0 {
+		ids = []string{session(c)}
+	}
+	for _, id := range ids {
+		if len(id) > mock.MaxSessionID {
+			return writeProblem(c, mock.SessionTooLong(len(id)))
+		}
+	}
+	return c.JSON(http.StatusOK, s.engine.Coverage(ids...))
 }
 
 // decodeStrict reads a JSON body into v, refusing unknown fields; a failure

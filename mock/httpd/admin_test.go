@@ -402,3 +402,55 @@ func TestTheProfilerServesNamedProfilesBehindTheToken(t *testing.T) {
 		}
 	}
 }
+
+func TestCoverageOverTheSandboxAPI(t *testing.T) {
+	srv := newServer(t, httpd.Config{})
+	post := func(session, body string) {
+		req, _ := http.NewRequest("POST", srv.URL+handlePath, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Cocmock-Session", session)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post("a", `{"incident_num":"IM1-E429","operator":"u","operate_key":"acceptedIncident1"}`)
+	post("b", `{"incident_num":"IM1-E503","operator":"u","operate_key":"acceptedIncident1"}`)
+	count := func(query, id string) float64 {
+		t.Helper()
+		r := do(t, "GET", srv.URL+"/__admin/coverage"+query, "", "")
+		var rep struct {
+			Total int `json:"total"`
+			Items []struct {
+				ID    string  `json:"id"`
+				Count float64 `json:"count"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &rep); err != nil || r.status != 200 || rep.Total == 0 {
+			t.Fatalf("%s: %d %s", query, r.status, r.body)
+		}
+		for _, it := range rep.Items {
+			if it.ID == id {
+				return it.Count
+			}
+		}
+		t.Fatalf("no item %s", id)
+		return 0
+	}
+	if count("?session=a", "HandleCocIncident/429/APIGW.0308") != 1 || count("?session=a", "HandleCocIncident/503/APIGW.0201") != 0 {
+		t.Fatal("session a")
+	}
+	if count("?session=a&session=b", "HandleCocIncident/503/APIGW.0201") != 1 || count("?session=*", "sent/HandleCocIncident") != 2 {
+		t.Fatal("merged")
+	}
+	if r := do(t, "POST", srv.URL+"/__admin/reset?session=a", "", ""); r.status != 204 || count("?session=a", "sent/HandleCocIncident") != 1 {
+		t.Fatal("a reset of tickets kept the coverage")
+	}
+	if r := do(t, "POST", srv.URL+"/__admin/reset?session=a&coverage=true", "", ""); r.status != 204 || count("?session=a", "sent/HandleCocIncident") != 0 {
+		t.Fatal("reset?coverage=true cleared it")
+	}
+	if r := do(t, "POST", srv.URL+"/__admin/reset?coverage=maybe", "", ""); r.status != 400 {
+		t.Fatalf("a bad coverage parameter: %d", r.status)
+	}
+}

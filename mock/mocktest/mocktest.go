@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cocmock/cocmock/coverage"
 	"github.com/cocmock/cocmock/incident"
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/mock/httpd"
@@ -189,6 +190,17 @@ func (s *Server) AssertNoInvalidRequests(t testing.TB) {
 	s.Session("").AssertNoInvalidRequests(t)
 }
 
+// Coverage reports what the default session's client met and sent of the
+// catalogue (cocmock coverage --catalogue lists it).
+func (s *Server) Coverage() coverage.Report { return s.Session("").Coverage() }
+
+// AssertCovered fails t unless the default session's client met every one
+// of ids, naming each it never met and how to make cocmock produce it.
+func (s *Server) AssertCovered(t testing.TB, ids ...string) {
+	t.Helper()
+	s.Session("").AssertCovered(t, ids...)
+}
+
 // ResetAll returns every session's incidents, counters and journal to the
 // start (the other helpers act on one session).
 func (s *Server) ResetAll() { s.Engine.ResetAll() }
@@ -234,6 +246,31 @@ func (v SessionView) AssertCalled(t testing.TB, f mock.Filter, n int) {
 	if _, total := v.engine.Requests(v.ID, f); total != n {
 		t.Errorf("cocmock session %q: %d exchanges match %+v, want %d", v.ID, total, f, n)
 	}
+}
+
+// Coverage reports what the session's client met and sent.
+func (v SessionView) Coverage() coverage.Report { return v.engine.Coverage(v.ID) }
+
+// AssertCovered fails t unless the session's client met every one of ids,
+// naming each it never met and how to make cocmock produce it; an id the
+// catalogue lacks fails too.
+func (v SessionView) AssertCovered(t testing.TB, ids ...string) {
+	t.Helper()
+	r := v.Coverage()
+	missing := r.Missing(ids)
+	if len(missing) == 0 {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "cocmock session %q: the client never met %d of %d required item(s):", v.ID, len(missing), len(ids))
+	for _, id := range missing {
+		if how := r.How(id); how != "" {
+			fmt.Fprintf(&b, "\n  %s — to meet it: %s", id, how)
+		} else {
+			fmt.Fprintf(&b, "\n  %s — no such item (cocmock coverage --catalogue lists them)", id)
+		}
+	}
+	t.Errorf("%s", b.String())
 }
 
 // AssertNoInvalidRequests fails t, listing them, if any request to the

@@ -265,3 +265,22 @@ rules:
 		t.Fatalf("%d, rule %q", resp.StatusCode, resp.Header.Get(mock.RuleHeader))
 	}
 }
+
+func TestAssertCoveredNamesWhatWasNeverMetAndHowToMeetIt(t *testing.T) {
+	srv := mocktest.NewServer(t)
+	post(t, srv.URL, mocktest.HandleBody("IM1-E429", "acceptedIncident1"))
+	rec := &recorder{TB: t}
+	srv.AssertCovered(rec, "HandleCocIncident/429/APIGW.0308")
+	if rec.failed {
+		t.Fatalf("met, yet: %v", rec.logs)
+	}
+	srv.AssertCovered(rec, "HandleCocIncident/429/APIGW.0308", "fault/reset", "no/such-item")
+	msg := strings.Join(rec.logs, "\n")
+	if !rec.failed || !strings.Contains(msg, "never met 2 of 3") || !strings.Contains(msg, "fault/reset — to meet it: end the incident number with -RESET") ||
+		!strings.Contains(msg, "no/such-item — no such item") {
+		t.Fatalf("message: %s", msg)
+	}
+	if n := srv.Coverage().Met; n < 3 {
+		t.Fatalf("Coverage met %d items", n)
+	}
+}
