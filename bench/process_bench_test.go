@@ -17,12 +17,13 @@ import (
 )
 
 var (
-	procRounds   = flag.Int("proc-rounds", 3, "rounds of BenchmarkProcess; each server is driven once a round, in a rotating order")
-	procDuration = flag.Duration("proc-duration", 4*time.Second, "how long wrk drives a server in one round")
-	procConns    = flag.Int("proc-conns", 32, "wrk's connections")
-	procCocmock  = flag.String("proc-cocmock", "", "a cocmock binary to measure instead of building ./cmd/cocmock")
-	procBefore   = flag.String("proc-before", "", "an older cocmock binary to measure too, as the row \"before\", in the same rounds (before/after in one run)")
-	procArgs     = flag.String("proc-args", "", "flags added to cocmock's (and before's) own, space-separated (--gc-percent 1000); the default measures the defaults")
+	procRounds     = flag.Int("proc-rounds", 3, "rounds of BenchmarkProcess; each server is driven once a round, in a rotating order")
+	procDuration   = flag.Duration("proc-duration", 4*time.Second, "how long wrk drives a server in one round")
+	procConns      = flag.Int("proc-conns", 32, "wrk's connections")
+	procCocmock    = flag.String("proc-cocmock", "", "a cocmock binary to measure instead of building ./cmd/cocmock")
+	procBefore     = flag.String("proc-before", "", "an older cocmock binary to measure too, as the row \"before\", in the same rounds (before/after in one run)")
+	procArgs       = flag.String("proc-args", "", "flags added to cocmock's (and before's) own, space-separated (--gc-percent 1000); the default measures the defaults")
+	procBeforeArgs = flag.String("proc-before-args", "", "flags added to before's alone, after -proc-args: with -proc-before naming the same binary, an on/off comparison in one run (--coverage=false)")
 )
 
 // wrkScript sends the request mix in turn: accept, commitSolution1 with a
@@ -117,6 +118,9 @@ func BenchmarkProcess(b *testing.B) {
 				var args []string
 				if name == "cocmock" || name == "before" {
 					args = strings.Fields(*procArgs)
+				}
+				if name == "before" {
+					args = append(args, strings.Fields(*procBeforeArgs)...)
 				}
 				srv := startProcess(b, 0, "/__admin/health", bins[name], args...)
 				start[name] = append(start[name], time.Since(t0))

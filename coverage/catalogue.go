@@ -57,9 +57,34 @@ type Catalogue struct {
 	lifecycle map[transitionKey]int
 	refusals  map[string]int // a wrong-state refusal, by operate_key or action
 	sentOps   map[string]int
-	// sentFields holds, per operation, the body paths and path=value pairs
-	// it can send, by their text.
-	sentFields map[string]map[string]int
+	// sentFields holds, per operation, the body fields it can send as a
+	// tree by key, so that a request's keys are looked up as they are,
+	// without building a path for each.
+	sentFields map[string]*field
+}
+
+// field is a body field the catalogue counts: its item (-1 for a field
+// every request carries), its enum values' items, and its own fields.
+type field struct {
+	item     int
+	values   map[string]int
+	children map[string]*field
+}
+
+// at finds or makes the field at a dotted path under f.
+func (f *field) at(path string) *field {
+	for _, key := range strings.Split(path, ".") {
+		next := f.children[key]
+		if next == nil {
+			next = &field{item: -1}
+			if f.children == nil {
+				f.children = map[string]*field{}
+			}
+			f.children[key] = next
+		}
+		f = next
+	}
+	return f
 }
 
 type replyKey struct {
@@ -106,7 +131,7 @@ func New(spec *openapi.Spec) *Catalogue {
 	c := &Catalogue{
 		index: map[string]int{}, replies: map[replyKey]int{}, faults: map[scenarios.Fault]int{},
 		lifecycle: map[transitionKey]int{}, refusals: map[string]int{}, sentOps: map[string]int{},
-		sentFields: map[string]map[string]int{},
+		sentFields: map[string]*field{},
 	}
 	ops := spec.Operations()
 	slices.SortFunc(ops, func(a, b *openapi.Operation) int { return strings.Compare(a.ID, b.ID) })
@@ -165,15 +190,15 @@ func exampleCodes(op *openapi.Operation, status int) []string {
 }
 
 func replyHow(op *openapi.Operation, status int, code string) string {
+	where := "the incident number"
+	if op.ID == incident.OpCreate {
+		where = "incident_title"
+	}
 	switch {
 	case status == 200 && code == incident.CodeOK:
 		return "send a valid request"
 	case status == 400 && code == incident.CodeInvalidParameter:
-		return "send a request that breaks the contract, or end the incident number with -E400"
-	}
-	where := "the incident number"
-	if op.ID == incident.OpCreate {
-		where = "incident_title"
+		return "send a request that breaks the contract, or end " + where + " with -E400"
 	}
 	how := fmt.Sprintf("send Prefer: code=%d", status)
 	if status == 200 {
@@ -284,19 +309,26 @@ func paramsText(p map[string]any) string {
 // the actions among them).
 func (c *Catalogue) addSent(op *openapi.Operation) {
 	c.sentOps[op.ID] = c.add(Item{ID: "sent/" + op.ID, Kind: KindSent, How: "call " + op.ID})
-	fields := map[string]int{}
-	for _, f := range op.RequestFields() {
-		if !f.Required {
-			fields[f.Path] = c.add(Item{ID: "sent/" + op.ID + "/" + f.Path, Kind: KindSent, How: "send " + f.Path})
+	root := &field{item: -1}
+	value := func(f *field, path, v string) {
+		if f.values == nil {
+			f.values = map[string]int{}
 		}
-		for _, v := range f.Enum {
-			fields[f.Path+"="+v] = c.add(Item{ID: "sent/" + op.ID + "/" + f.Path + "=" + v, Kind: KindSent, How: "send " + f.Path + " " + strconv.Quote(v)})
+		f.values[v] = c.add(Item{ID: "sent/" + op.ID + "/" + path + "=" + v, Kind: KindSent, How: "send " + path + " " + strconv.Quote(v)})
+	}
+	for _, rf := range op.RequestFields() {
+		f := root.at(rf.Path)
+		if !rf.Required {
+			f.item = c.add(Item{ID: "sent/" + op.ID + "/" + rf.Path, Kind: KindSent, How: "send " + rf.Path})
+		}
+		for _, v := range rf.Enum {
+			value(f, rf.Path, v)
 		}
 	}
 	if op.ID == incident.OpAction {
 		for _, a := range incident.Actions {
-			fields["action="+a] = c.add(Item{ID: "sent/" + op.ID + "/action=" + a, Kind: KindSent, How: "send action " + strconv.Quote(a)})
+			value(root.at("action"), "action", a)
 		}
 	}
-	c.sentFields[op.ID] = fields
+	c.sentFields[op.ID] = root
 }

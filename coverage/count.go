@@ -58,7 +58,7 @@ func (c *Catalogue) Record(n *Counts, x Exchange) {
 	if x.Operation != "" {
 		n.hit(at(c.sentOps, x.Operation))
 		if body, ok := x.Body.(map[string]any); ok {
-			c.recordSent(n, c.sentFields[x.Operation], body, "", 0)
+			c.recordSent(n, c.sentFields[x.Operation], body, 0)
 		}
 	}
 	switch {
@@ -97,35 +97,28 @@ func at[K comparable](m map[K]int, k K) int {
 }
 
 // recordSent counts the body's fields and enum values the catalogue names,
-// walking the keys the body has (a few) rather than every path the
-// operation declares.
-func (c *Catalogue) recordSent(n *Counts, fields map[string]int, body map[string]any, prefix string, depth int) {
-	if depth > 2 || len(fields) == 0 {
+// walking the keys the body has (a few) down the catalogue's tree of them.
+func (c *Catalogue) recordSent(n *Counts, f *field, body map[string]any, depth int) {
+	if f == nil || depth > 2 {
 		return
 	}
 	for k, v := range body {
-		path := k
-		if prefix != "" {
-			path = prefix + "." + k
+		child := f.children[k]
+		if child == nil {
+			continue
 		}
-		if i, ok := fields[path]; ok {
-			n.hit(i)
-		}
+		n.hit(child.item)
 		switch v := v.(type) {
 		case string:
-			if i, ok := fields[path+"="+v]; ok {
-				n.hit(i)
-			}
+			n.hit(at(child.values, v))
 		case bool:
-			text := "false"
 			if v {
-				text = "true"
-			}
-			if i, ok := fields[path+"="+text]; ok {
-				n.hit(i)
+				n.hit(at(child.values, "true"))
+			} else {
+				n.hit(at(child.values, "false"))
 			}
 		case map[string]any:
-			c.recordSent(n, fields, v, path, depth+1)
+			c.recordSent(n, child, v, depth+1)
 		}
 	}
 }

@@ -88,3 +88,26 @@ func TestErrorCodeReadsTheBodysCode(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRecord is one exchange counted: a commitSolution1 that moved its
+// incident. It should allocate nothing.
+func BenchmarkRecord(b *testing.B) {
+	c := catalogue(b)
+	n := c.NewCounts()
+	x := coverage.Exchange{
+		Operation: "HandleCocIncident", Status: 200, Code: "GOM.00000000", RequestValid: true,
+		Key: "commitSolution1", Before: "ACKNOWLEDGED", After: "RESOLVED",
+		Body: map[string]any{"incident_num": "IM1", "operator": "u", "operate_key": "commitSolution1",
+			"parameter": map[string]any{"mtm_type": "t", "is_service_interrupt": true, "cause": "c", "solution": "s", "start_time": 1.0}},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Record(n, x)
+	}
+}
+
+func TestRecordAllocatesNothing(t *testing.T) {
+	if r := testing.Benchmark(BenchmarkRecord); r.AllocsPerOp() != 0 {
+		t.Fatalf("Record allocates %d times an exchange", r.AllocsPerOp())
+	}
+}

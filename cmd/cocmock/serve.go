@@ -29,6 +29,7 @@ import (
 
 type serveConfig struct {
 	addr        string
+	coverage    bool
 	spec        string
 	scenarios   string
 	scenario    string
@@ -110,6 +111,7 @@ func serveFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate (chain) for --tls-addr, with --tls-key; default: a self-signed one made at start-up")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.StringVar(&cfg.tlsHosts, "tls-host", "", "comma-separated names or addresses the self-signed certificate also covers (besides localhost, 127.0.0.1, ::1)")
+	fs.BoolVar(&cfg.coverage, "coverage", true, "count each session's contract coverage (GET /__admin/coverage, cocmock coverage); false turns counting off")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return fs
@@ -182,7 +184,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		mock.WithMaxSessions(cfg.maxSessions), mock.WithJournalSize(cfg.journalSize),
 		mock.WithJournalBytes(int64(cfg.journalMem)), mock.WithStateBytes(int64(cfg.stateMem)),
 		mock.WithAuth(authenticator), mock.WithRateLimit(cfg.rateLimit), mock.WithObserver(meters),
-		mock.WithValidation(validation))
+		mock.WithValidation(validation), mock.WithCoverage(cfg.coverage))
 	if err != nil {
 		return usageError("%s: %v", from.name("scenario"), err)
 	}

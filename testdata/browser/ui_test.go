@@ -265,6 +265,20 @@ func TestDashboardSaysWhyAtBothWidths(t *testing.T) {
 	}
 	shot(t, ctx, "1280-search")
 
+	// The coverage panel counts what this session's client met.
+	if err := chromedp.Do(ctx, waitText("#coverage-summary", "items met")); err != nil {
+		failed(t, ctx, err)
+	}
+	summary, err := chromedp.Run(ctx, chromedp.Text("#coverage-summary"))
+	want := fmt.Sprintf("%d of %d items met", srv.Coverage().Met, srv.Coverage().Total)
+	if err != nil || !strings.HasPrefix(summary, want) {
+		t.Errorf("coverage summary %q, want %q… (%v)", summary, want, err)
+	}
+	missing, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#coverage-missing ul").textContent`))
+	if err != nil || !strings.Contains(missing, "fault/reset — end the incident number with -RESET") {
+		t.Errorf("the items not met do not say how to meet them: %.300q (%v)", missing, err)
+	}
+
 	// The lifecycle's arrows say what moves a ticket along them.
 	labels, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("svg.lifecycle text.edge")].map((t) => t.textContent).join("|")`))
 	if err != nil || !strings.Contains(labels, "accept") || !strings.Contains(labels, "commit solution") || !strings.Contains(labels, "confirm: no") {

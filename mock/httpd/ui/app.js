@@ -235,6 +235,18 @@ async function use(name) {
 async function loadIncidents() {
   state.incidents = (await json(A + "/incidents?" + sessionQuery())).incidents;
   renderIncidents();
+  await loadCoverage();
+}
+
+// The coverage panel: met of total by kind, and what was never met with how
+// to meet it (the first 200; the sandbox API has them all).
+async function loadCoverage() {
+  const r = await json(A + "/coverage?" + sessionQuery());
+  $("#coverage-summary").textContent = `${r.met} of ${r.total} items met (${r.percent}%)`;
+  $("#coverage-kinds tbody").replaceChildren(...r.kinds.map((k) => el("tr", { "data-kind": k.kind }, el("td", {}, k.kind), el("td", {}, k.met), el("td", {}, k.total))));
+  const missing = r.items.filter((it) => it.count === 0);
+  $("#coverage-missing summary").textContent = `Not met yet (${missing.length}), and how to meet each`;
+  $("#coverage-missing ul").replaceChildren(...missing.slice(0, 200).map((it) => el("li", {}, el("code", {}, it.id), " — ", it.how)));
 }
 
 async function load() {
