@@ -120,13 +120,22 @@ func TestEveryRunnableExampleShowsWhatItPrints(t *testing.T) {
 	}
 }
 
-// startLine names the address a server listens on.
-var startLine = regexp.MustCompile(`listening on http://(127\.0\.0\.1:[0-9]+)`)
+// startLine names the addresses a server listens on: HTTP, and HTTPS when
+// it serves it.
+var startLine = regexp.MustCompile(`listening on http://(127\.0\.0\.1:[0-9]+)(?: and https://(127\.0\.0\.1:[0-9]+))?`)
 
 func (ex example) run(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv := exec.CommandContext(ctx, binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, ex.flags...)...)
+	// The page's 8443 is the test's HTTPS port, picked like the HTTP one.
+	flags := slices.Clone(ex.flags)
+	for i, f := range flags {
+		if f == "127.0.0.1:8443" {
+			flags[i] = "127.0.0.1:0"
+		}
+	}
+	srv := exec.CommandContext(ctx, binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...)...)
+	srv.Dir = ".." // as a user runs it: from the repository's root
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -135,19 +144,22 @@ func (ex example) run(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
-	addr := make(chan string, 1)
+	addr := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if m := startLine.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				addr <- m
 			}
 		}
 		close(addr)
 	}()
-	var at string
+	var at, tlsAt string
 	select {
-	case at = <-addr:
+	case m := <-addr:
+		if m != nil {
+			at, tlsAt = m[1], m[2]
+		}
 	case <-time.After(10 * time.Second):
 	}
 	if at == "" {
@@ -159,9 +171,14 @@ func (ex example) run(t *testing.T) {
 	const split = "@@doc-test-step@@"
 	var script strings.Builder
 	for _, s := range ex.steps {
-		fmt.Fprintf(&script, "echo %s\n%s\n", split, strings.ReplaceAll(s.command, "127.0.0.1:8080", at))
+		cmd := strings.ReplaceAll(s.command, "127.0.0.1:8080", at)
+		if tlsAt != "" {
+			cmd = strings.ReplaceAll(cmd, "localhost:8443", "localhost:"+strings.TrimPrefix(tlsAt, "127.0.0.1:"))
+		}
+		fmt.Fprintf(&script, "echo %s\n%s\n", split, cmd)
 	}
 	sh := exec.CommandContext(ctx, "bash", "-c", script.String())
+	sh.Dir = ".."
 	// `cocmock` in an example is the binary under test. A command's exit
 	// status is not checked: some examples show an error; what counts is
 	// what it prints.
