@@ -31,8 +31,13 @@ func (s *Server) fault(c echo.Context, reply mock.Reply) error {
 	defer conn.Close()
 	switch reply.Fault {
 	case mock.FaultReset:
-		if tcp, ok := conn.(*net.TCPConn); ok {
+		// The connection may be wrapped (the connection limit, TLS): the
+		// RST is the TCP connection's underneath.
+		// It is closed first, itself: closing a TLS connection would send
+		// a close_notify alert, which a client reads as a clean end.
+		if tcp := tcpConn(conn); tcp != nil {
 			_ = tcp.SetLinger(0) // Close now sends RST instead of FIN
+			_ = tcp.Close()
 		}
 	case mock.FaultMalformed:
 		body := reply.Body
@@ -45,6 +50,22 @@ func (s *Server) fault(c echo.Context, reply mock.Reply) error {
 			c.Response().Header().Get(echo.HeaderXRequestID))
 		_, _ = buf.Write(body[:len(body)/2])
 		_ = buf.Flush()
+	}
+	return nil
+}
+
+// tcpConn finds the TCP connection under wrappers that say what they wrap
+// (NetConn, as *tls.Conn and the server's own limit do), or nil.
+func tcpConn(c net.Conn) *net.TCPConn {
+	for range 8 { // a chain of wrappers is short; never loop forever
+		switch v := c.(type) {
+		case *net.TCPConn:
+			return v
+		case interface{ NetConn() net.Conn }:
+			c = v.NetConn()
+		default:
+			return nil
+		}
 	}
 	return nil
 }

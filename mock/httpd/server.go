@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/net/netutil"
 
 	"github.com/cocmock/cocmock/mock"
 )
@@ -203,8 +202,55 @@ func (s *Server) Close() { s.closingOnce.Do(func() { close(s.closing) }) }
 // Listener bounds a listener to MaxConns connections served at once; the
 // others wait in the kernel's accept queue.
 func (s *Server) Listener(ln net.Listener) net.Listener {
-	return netutil.LimitListener(ln, s.cfg.MaxConns)
+	return &limitListener{Listener: ln, slots: make(chan struct{}, s.cfg.MaxConns), done: make(chan struct{})}
 }
+
+// limitListener serves at most cap(slots) connections at once; more wait
+// in the kernel's accept queue. Unlike netutil.LimitListener its
+// connections say what they wrap (NetConn), so that a fault can reach the
+// TCP connection to send a reset.
+type limitListener struct {
+	net.Listener
+	slots     chan struct{}
+	done      chan struct{} // closed by Close: an Accept waiting for a slot gives up
+	closeOnce sync.Once
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+func (l *limitListener) Close() error {
+	err := l.Listener.Close()
+	l.closeOnce.Do(func() { close(l.done) })
+	return err
+}
+
+// limitedConn gives its slot back when it is closed, once.
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// NetConn is the connection it wraps.
+func (c *limitedConn) NetConn() net.Conn { return c.Conn }
 
 // edge is the one middleware every request passes (Echo wraps each
 // request's handler anew: one closure costs less than three). It gives the

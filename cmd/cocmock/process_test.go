@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The real binary, built once for the tests that run it as its own process:
+// a fault must be what a client sees from the binary's own listener (its
+// connection limit, its TLS), not only from httptest's.
+var (
+	builtOnce sync.Once
+	built     string
+	buildErr  error
+)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	builtOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cocmock-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		built = filepath.Join(dir, "cocmock")
+		if out, err := exec.Command("go", "build", "-o", built, ".").CombinedOutput(); err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building cocmock: %v", buildErr)
+	}
+	return built
+}
+
+var listening = regexp.MustCompile(`listening on (http://127\.0\.0\.1:[0-9]+)(?: and (https://127\.0\.0\.1:[0-9]+))?`)
+
+// runBinary starts the binary as its own process and returns its HTTP and
+// HTTPS base URLs; it is stopped when the test ends.
+func runBinary(t *testing.T, args ...string) (httpURL, httpsURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	cmd := exec.CommandContext(ctx, binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	found := make(chan []string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m
+			}
+		}
+		close(found)
+	}()
+	select {
+	case m := <-found:
+		if m == nil {
+			t.Fatal("the binary ended before listening")
+		}
+		return m[1], m[2]
+	case <-time.After(15 * time.Second):
+		t.Fatal("the binary did not start")
+	}
+	return "", ""
+}
+
+// Every fault and gateway magic value, through the real binary as its own
+// process, as a client sees it, over HTTP and HTTPS: -RESET is a TCP reset
+// (ECONNRESET), not a clean close.
+func TestEveryFaultAsClientsSeeItFromTheBinary(t *testing.T) {
+	httpURL, httpsURL := runBinary(t, "--tls-addr", "127.0.0.1:0", "--max-hang", "2s")
+	insecure := &tls.Config{InsecureSkipVerify: true}
+	for _, base := range []string{httpURL, httpsURL} {
+		// A fresh connection each time, so that no retry on a reused one
+		// hides what the first saw.
+		client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: insecure, DisableKeepAlives: true}}
+		send := func(num string) (*http.Response, []byte, error) {
+			resp, err := client.Post(base+"/v1/external/incident/handle", "application/json",
+				strings.NewReader(`{"incident_num":"`+num+`","operator":"u","operate_key":"acceptedIncident1"}`))
+			if err != nil {
+				return nil, nil, err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			return resp, body, err
+		}
+		t.Run(strings.SplitN(base, ":", 2)[0], func(t *testing.T) {
+			if _, _, err := send("IM1-RESET"); !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("-RESET: %v, want a connection reset (ECONNRESET)", err)
+			}
+			if _, _, err := send("IM1-EMPTY"); err == nil || errors.Is(err, syscall.ECONNRESET) || !strings.Contains(err.Error(), "EOF") {
+				t.Errorf("-EMPTY: %v, want the connection closed without a byte (EOF)", err)
+			}
+			if resp, _, err := send("IM1-MALFORMED"); resp == nil || resp.StatusCode != 200 || !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("-MALFORMED: %v %v, want a 200 whose body ends early", resp, err)
+			}
+			start := time.Now()
+			if _, _, err := send("IM1-HANG"); err == nil || time.Since(start) < 1500*time.Millisecond {
+				t.Errorf("-HANG: %v after %v, want no reply until --max-hang (2s)", err, time.Since(start))
+			}
+			for suffix, want := range map[string]int{"-E401": 401, "-E413": 413, "-E429": 429, "-E500": 500, "-E503": 503, "-E400": 400, "-E404": 400, "-E200": 200} {
+				resp, body, err := send("IM1" + suffix)
+				if err != nil || resp.StatusCode != want || !strings.Contains(string(body), `"error_code"`) || resp.Header.Get("X-Request-Id") == "" {
+					t.Errorf("%s: %v %v %s", suffix, resp, err, body)
+				}
+			}
+		})
+	}
+	// -SLOW once: the default answer, 3 s late.
+	start := time.Now()
+	resp, err := http.Post(httpURL+"/v1/external/incident/handle", "application/json",
+		strings.NewReader(`{"incident_num":"IM1-SLOW","operator":"u","operate_key":"acceptedIncident1"}`))
+	if err != nil || resp.StatusCode != 200 || time.Since(start) < 3*time.Second {
+		t.Fatalf("-SLOW: %v %v after %v", resp, err, time.Since(start))
+	}
+	resp.Body.Close()
+}
+
+// A reset reaches the client even behind the connection limit: the
+// listener's connections say what they wrap.
+func TestTheConnectionLimitKeepsTheTCPConnectionReachable(t *testing.T) {
+	httpURL, _ := runBinary(t, "--max-conns", "2")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(httpURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"incident_num":"IM1-RESET","operator":"u","operate_key":"acceptedIncident1"}`
+	if _, err := io.WriteString(conn, "POST /v1/external/incident/handle HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "+
+		strconv.Itoa(len(body))+"\r\n\r\n"+body); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = conn.Read(make([]byte, 1))
+	if !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("read after -RESET: %v, want ECONNRESET", err)
+	}
+}
