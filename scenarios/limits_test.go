@@ -76,3 +76,15 @@ func TestOnlyRegularFilesOfBoundedSizeAreRead(t *testing.T) {
 		}
 	}
 }
+
+// A delay is bounded like a hang: a file asking for more than MaxDelay is a
+// finding (validate used to pass delay: 8760h).
+func TestADelayOverTheBoundIsAFinding(t *testing.T) {
+	for delay, ok := range map[string]bool{"1h": true, "61m": false, "8760h": false, "1s..1h": true, "1s..2h": false} {
+		y := "name: x\ndescription: d\nrules:\n  - {name: a, respond: {status: 200, gom: {code: GOM.00000000}, delay: " + delay + "}}\n"
+		sc, findings := scenarios.Parse("x.yaml", []byte(y), spec(t))
+		if (sc != nil) != ok {
+			t.Errorf("delay %s: %v", delay, findings)
+		}
+	}
+}

@@ -672,6 +672,10 @@ func (r *reader) bodyNode(n *yaml.Node, what string) (node, bool) {
 	return out, true
 }
 
+// MaxDelay is the longest delay a scenario file may ask for; at serve
+// time a delay is cut at --max-hang as well, like a hang.
+const MaxDelay = time.Hour
+
 func (r *reader) delay(n *yaml.Node, what string) Delay {
 	text := r.str(n, what+" delay")
 	lo, hi, isRange := strings.Cut(text, "..")
@@ -681,11 +685,19 @@ func (r *reader) delay(n *yaml.Node, what string) Delay {
 		return Delay{}
 	}
 	if !isRange {
+		if min > MaxDelay {
+			r.errorf(n, "%s: delay %q: at most %s (a delay is also cut at --max-hang when served)", what, text, MaxDelay)
+			return Delay{}
+		}
 		return Delay{Min: min, Max: min}
 	}
 	max, err := time.ParseDuration(strings.TrimSpace(hi))
 	if err != nil || max < min {
 		r.errorf(n, "%s: delay %q: the range must run from the smaller to the larger duration", what, text)
+		return Delay{}
+	}
+	if max > MaxDelay {
+		r.errorf(n, "%s: delay %q: at most %s (a delay is also cut at --max-hang when served)", what, text, MaxDelay)
 		return Delay{}
 	}
 	return Delay{Min: min, Max: max}

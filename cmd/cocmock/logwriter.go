@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +31,21 @@ type logWriter struct {
 	closed  bool // after Close, lines go straight through
 	stop    chan struct{}
 	done    chan struct{}
+	// dropped counts the lines out refused (a closed pipe: SIGPIPE is
+	// ignored, so the write fails instead of killing the process).
+	dropped atomic.Int64
+}
+
+// Dropped is how many lines could not be written.
+func (l *logWriter) Dropped() int64 { return l.dropped.Load() }
+
+// write writes b out, counting its lines as dropped when out refuses it.
+func (l *logWriter) write(b []byte) error {
+	_, err := l.out.Write(b)
+	if err != nil {
+		l.dropped.Add(int64(bytes.Count(b, []byte{'\n'})))
+	}
+	return err
 }
 
 const (
@@ -66,7 +83,7 @@ func (l *logWriter) Write(p []byte) (int, error) {
 		// What was gathered goes first, after the buffer out, if any.
 		l.waitForSpare()
 		l.active = append(l.active, p...)
-		_, err := l.out.Write(l.active)
+		err := l.write(l.active)
 		l.active = l.active[:0]
 		return len(p), err
 	}
@@ -117,7 +134,7 @@ func (l *logWriter) flushing() {
 				l.mu.Lock()
 				if l.spare != nil {
 					if len(l.active) > 0 {
-						_, _ = l.out.Write(l.active)
+						_ = l.write(l.active)
 						l.active = l.active[:0]
 					}
 					l.mu.Unlock()
@@ -133,7 +150,7 @@ func (l *logWriter) flushing() {
 // writeOut writes a buffer and returns it as the spare; one that a huge
 // line grew is dropped for a new one, so that it does not pin its memory.
 func (l *logWriter) writeOut(b []byte) {
-	_, _ = l.out.Write(b)
+	_ = l.write(b)
 	if cap(b) > logBufferSize {
 		b = make([]byte, 0, logBufferSize)
 	}

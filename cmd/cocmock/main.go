@@ -15,6 +15,10 @@ import (
 )
 
 func main() {
+	// A closed stdout or stderr (the log shipper reading them exited) must
+	// not kill the server: the write fails instead, and the log writer
+	// counts the lines it drops (cocmock_log_lines_dropped_total).
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

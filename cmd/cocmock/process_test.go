@@ -158,3 +158,43 @@ func TestTheConnectionLimitKeepsTheTCPConnectionReachable(t *testing.T) {
 		t.Fatalf("read after -RESET: %v, want ECONNRESET", err)
 	}
 }
+
+// When the process reading its stderr exits, the server lives on: the log
+// lines are dropped and counted (it died of SIGPIPE, exit 141, before).
+func TestAClosedStderrDoesNotKillTheServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary(t), "serve", "--addr", "127.0.0.1:0")
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	m := listening.FindStringSubmatch(line)
+	if err != nil || m == nil {
+		t.Fatalf("startup line %q: %v", line, err)
+	}
+	stderr.Close() // the reader goes away
+	client := &http.Client{Timeout: 5 * time.Second}
+	for range 50 { // access lines at info, written out every 200 ms
+		resp, err := client.Post(m[1]+"/v1/external/incident/handle", "application/json",
+			strings.NewReader(`{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`))
+		if err != nil {
+			t.Fatalf("the server died: %v (%v)", err, cmd.ProcessState)
+		}
+		resp.Body.Close()
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := client.Get(m[1] + "/__admin/metrics")
+	if err != nil {
+		t.Fatalf("the server died: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dropped := regexp.MustCompile(`(?m)^cocmock_log_lines_dropped_total ([0-9]+)`).FindSubmatch(body)
+	if dropped == nil || string(dropped[1]) == "0" {
+		t.Fatalf("no lines counted as dropped: %s", dropped)
+	}
+}

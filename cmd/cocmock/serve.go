@@ -189,6 +189,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usageError("%s: %v", from.name("scenario"), err)
 	}
 	meters.Gauges(engine.Stats)
+	meters.LogLinesDropped(logOut.Dropped)
 	edge := httpd.Config{
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AccessLog: accessLog, AdminToken: cfg.adminToken,
 		Metrics: meters.Handler(), ReadTimeout: cfg.readTimeout, MaxConns: cfg.maxConns, BodyBytes: int64(cfg.bodyMem),

@@ -462,7 +462,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 func (s *Server) write(c echo.Context, reply mock.Reply) error {
 	ctx := c.Request().Context()
 	if reply.Delay > 0 {
-		if err := wait(ctx, reply.Delay); err != nil {
+		// A delay is held no longer than a hang: --max-hang bounds both.
+		if err := wait(ctx, min(reply.Delay, s.cfg.MaxHang)); err != nil {
 			return abandon(c)
 		}
 	}

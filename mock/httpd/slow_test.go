@@ -156,3 +156,18 @@ func TestADelayedReplyHoldsNoRoomForLargeBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A delay is held no longer than --max-hang, like a hang: -SLOW's 3 s
+// delay under a 200 ms bound answers after 200 ms.
+func TestADelayIsCutAtMaxHang(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxHang: 200 * time.Millisecond})
+	start := time.Now()
+	resp, err := http.Post("http://"+addr+handlePath, "application/json", strings.NewReader(`{"incident_num":"IM1-SLOW","operator":"u","operate_key":"acceptedIncident1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if elapsed := time.Since(start); resp.StatusCode != 200 || elapsed > 2*time.Second || elapsed < 150*time.Millisecond {
+		t.Fatalf("%d after %v", resp.StatusCode, elapsed)
+	}
+}

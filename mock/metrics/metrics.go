@@ -80,6 +80,14 @@ func (m *Metrics) Gauges(stats func() mock.Stats) {
 	)
 }
 
+// LogLinesDropped registers the count of log lines the server could not
+// write (stderr closed, say), read at every scrape.
+func (m *Metrics) LogLinesDropped(read func() int64) {
+	m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "cocmock_log_lines_dropped_total", Help: "Log lines dropped because the log's writer (stderr) refused them, e.g. a closed pipe.",
+	}, func() float64 { return float64(read()) }))
+}
+
 // Observe counts one exchange.
 func (m *Metrics) Observe(x mock.Exchange) {
 	key := seriesKey{operation: x.Operation, operateKey: "invalid", scenario: x.Scenario, rule: x.Rule, status: x.Status, fault: x.Fault}
