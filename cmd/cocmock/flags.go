@@ -129,7 +129,7 @@ var flagGroups = []struct {
 	{"Contract and scenarios", []string{"spec", "scenarios", "scenario", "validation", "seed", "watch", "watch-poll", "format", "strict"}},
 	{"Gateway", []string{"auth", "ak", "sk", "credentials", "token", "auth-lock-after", "auth-lock-for", "rate-limit"}},
 	{"Limits", []string{"max-body", "max-hang", "max-sessions", "journal-size", "journal-bytes", "state-bytes", "body-bytes", "memory-limit", "gc-percent"}},
-	{"Sandbox API and logs", []string{"admin-token", "coverage", "log-format", "log-level"}},
+	{"Sandbox API and logs", []string{"admin-token", "allowed-host", "pprof", "coverage", "log-format", "log-level"}},
 }
 
 // printHelp writes a command's flags, grouped, each with its environment

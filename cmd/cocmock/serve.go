@@ -28,41 +28,43 @@ import (
 )
 
 type serveConfig struct {
-	addr        string
-	coverage    bool
-	spec        string
-	scenarios   string
-	scenario    string
-	seed        int64
-	maxBody     byteSize
-	maxHang     time.Duration
-	maxSessions int
-	journalSize int
-	journalMem  byteSize
-	stateMem    byteSize
-	bodyMem     byteSize
-	memLimit    byteSize
-	readTimeout time.Duration
-	maxConns    int
-	adminToken  string
-	auth        string
-	ak, sk      string
-	credentials string
-	token       string
-	lockAfter   int
-	lockFor     time.Duration
-	rateLimit   int
-	watch       bool
-	watchPoll   time.Duration
-	grace       time.Duration
-	validation  string
-	tlsAddr     string
-	tlsCert     string
-	tlsKey      string
-	tlsHosts    string
-	logFormat   string
-	logLevel    string
-	gcPercent   int
+	addr         string
+	coverage     bool
+	allowedHosts string
+	pprof        bool
+	spec         string
+	scenarios    string
+	scenario     string
+	seed         int64
+	maxBody      byteSize
+	maxHang      time.Duration
+	maxSessions  int
+	journalSize  int
+	journalMem   byteSize
+	stateMem     byteSize
+	bodyMem      byteSize
+	memLimit     byteSize
+	readTimeout  time.Duration
+	maxConns     int
+	adminToken   string
+	auth         string
+	ak, sk       string
+	credentials  string
+	token        string
+	lockAfter    int
+	lockFor      time.Duration
+	rateLimit    int
+	watch        bool
+	watchPoll    time.Duration
+	grace        time.Duration
+	validation   string
+	tlsAddr      string
+	tlsCert      string
+	tlsKey       string
+	tlsHosts     string
+	logFormat    string
+	logLevel     string
+	gcPercent    int
 }
 
 // gcPercent says what the collector runs at: GOGC when set, else the flag.
@@ -111,6 +113,8 @@ func serveFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate (chain) for --tls-addr, with --tls-key; default: a self-signed one made at start-up")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.StringVar(&cfg.tlsHosts, "tls-host", "", "comma-separated names or addresses the self-signed certificate also covers (besides localhost, 127.0.0.1, ::1)")
+	fs.StringVar(&cfg.allowedHosts, "allowed-host", "", "comma-separated Host names the sandbox API and dashboard also answer for, besides localhost, 127.0.0.1, ::1 and the listen addresses' (e.g. the name other containers use)")
+	fs.BoolVar(&cfg.pprof, "pprof", false, "serve the Go profiler under /__admin/debug/pprof/ (behind --admin-token; its cmdline hides the secret flags' values)")
 	fs.BoolVar(&cfg.coverage, "coverage", true, "count each session's contract coverage (GET /__admin/coverage, cocmock coverage); false turns counting off")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -193,7 +197,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	edge := httpd.Config{
 		MaxBody: int64(cfg.maxBody), MaxHang: cfg.maxHang, Logger: log, AccessLog: accessLog, AdminToken: cfg.adminToken,
 		Metrics: meters.Handler(), ReadTimeout: cfg.readTimeout, MaxConns: cfg.maxConns, BodyBytes: int64(cfg.bodyMem),
-		AuthMode: cfg.auth,
+		AuthMode: cfg.auth, AllowedHosts: allowedHosts(cfg), Pprof: cfg.pprof,
 	}
 	var cert tls.Certificate
 	if cfg.tlsAddr != "" {
@@ -419,3 +423,28 @@ func newAuthenticator(cfg serveConfig) (*auth.Authenticator, error) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// allowedHosts are the Host names the sandbox API answers for besides the
+// loopback ones: the listen addresses' hosts (the machine's name when one
+// listens on every interface) and --allowed-host's.
+func allowedHosts(cfg serveConfig) []string {
+	var out []string
+	for _, addr := range []string{cfg.addr, cfg.tlsAddr} {
+		host, _, err := net.SplitHostPort(addr)
+		switch {
+		case err != nil:
+		case host == "" || host == "0.0.0.0" || host == "::":
+			if name, err := os.Hostname(); err == nil {
+				out = append(out, strings.ToLower(name))
+			}
+		default:
+			out = append(out, strings.ToLower(strings.Trim(host, "[]")))
+		}
+	}
+	for _, h := range strings.Split(cfg.allowedHosts, ",") {
+		if h = strings.TrimSpace(strings.ToLower(h)); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}

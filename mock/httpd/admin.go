@@ -4,14 +4,20 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cocmock/cocmock/internal/textcut"
 	"github.com/cocmock/cocmock/mock"
 	"github.com/cocmock/cocmock/scenarios"
 )
@@ -20,7 +26,7 @@ import (
 // All of it but health, the TLS certificate and the dashboard page (not its
 // data) sits behind the admin token when one is set.
 func (s *Server) adminRoutes() {
-	admin := s.echo.Group(AdminPrefix, s.boundedSession)
+	admin := s.echo.Group(AdminPrefix, s.allowedHost, s.sameSite, s.boundedSession)
 	locked := admin.Group("", s.requireToken)
 	// net/http/pprof serves named profiles (heap, goroutine, …) only under
 	// /debug/pprof/: the prefix is taken off first.
@@ -51,15 +57,6 @@ func (s *Server) adminRoutes() {
 		{http.MethodGet, "/ui", true, s.uiRedirect},
 		{http.MethodGet, "/ui/", true, s.ui},
 		{http.MethodGet, "/ui/:asset", true, s.uiAsset},
-		// The Go profiler, for speed work on the real binary.
-		{http.MethodGet, "/debug/pprof/", false, unprefixed(pprof.Index)},
-		// A named profile; Index answers an unknown name (or one with more
-		// segments, which :name takes whole) with its own 404.
-		{http.MethodGet, "/debug/pprof/:name", false, unprefixed(pprof.Index)},
-		{http.MethodGet, "/debug/pprof/cmdline", false, unprefixed(pprof.Cmdline)},
-		{http.MethodGet, "/debug/pprof/profile", false, unprefixed(pprof.Profile)},
-		{http.MethodGet, "/debug/pprof/symbol", false, unprefixed(pprof.Symbol)},
-		{http.MethodGet, "/debug/pprof/trace", false, unprefixed(pprof.Trace)},
 	} {
 		if r.open {
 			admin.Add(r.method, r.path, r.h)
@@ -68,8 +65,106 @@ func (s *Server) adminRoutes() {
 		}
 		s.adminMethods[r.path] = append(s.adminMethods[r.path], r.method)
 	}
+	// The Go profiler, for speed work on the real binary: with --pprof
+	// only, behind the token, and its cmdline without the flags' secrets.
+	if s.cfg.Pprof {
+		for path, h := range map[string]echo.HandlerFunc{
+			"/debug/pprof/": unprefixed(pprof.Index),
+			// A named profile; Index answers an unknown name (or one with
+			// more segments, which :name takes whole) with its own 404.
+			"/debug/pprof/:name":   unprefixed(pprof.Index),
+			"/debug/pprof/cmdline": s.cmdline,
+			"/debug/pprof/profile": unprefixed(pprof.Profile),
+			"/debug/pprof/symbol":  unprefixed(pprof.Symbol),
+			"/debug/pprof/trace":   unprefixed(pprof.Trace),
+		} {
+			locked.Add(http.MethodGet, path, h)
+			s.adminMethods[path] = append(s.adminMethods[path], http.MethodGet)
+		}
+	}
 	admin.Any("", s.adminNotFound)
 	admin.Any("/*", s.adminNotFound)
+}
+
+// secretFlags are the flags whose values the profiler's cmdline hides.
+var secretFlags = []string{"sk", "admin-token", "token", "upstream-sk"}
+
+// cmdline is pprof's cmdline, with the values of secret flags redacted.
+func (s *Server) cmdline(c echo.Context) error {
+	args := slices.Clone(os.Args)
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || !slices.Contains(secretFlags, name) {
+			continue
+		}
+		if hasValue {
+			args[i] = args[i][:len(args[i])-len(value)] + "[redacted]"
+		} else if i+1 < len(args) {
+			args[i+1] = "[redacted]"
+			i++
+		}
+	}
+	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+	return c.String(http.StatusOK, strings.Join(args, "\x00"))
+}
+
+// allowedHost answers the sandbox API and the dashboard only for a Host
+// it knows (DNS rebinding: a page that points a name of its own at
+// 127.0.0.1 sends that name).
+func (s *Server) allowedHost(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		host := c.Request().Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(strings.ToLower(host), "[]")
+		if slices.Contains(loopbackNames, host) || slices.Contains(s.cfg.AllowedHosts, host) {
+			return next(c)
+		}
+		return problem(c, http.StatusForbidden, "Host not allowed",
+			fmt.Sprintf("the sandbox API answers for localhost, 127.0.0.1, ::1 and its listen address; start it with --allowed-host %s to add this one", textcut.Cut(host, 64)))
+	}
+}
+
+var loopbackNames = []string{"localhost", "127.0.0.1", "::1"}
+
+// sameSite refuses a state-changing sandbox call a web page could make
+// cross-site: one its browser marks cross-site (Sec-Fetch-Site) or whose
+// Origin is another site, and one without a JSON content type or the
+// X-Cocmock-Admin header (a page can send neither cross-site without a
+// preflight, which the sandbox never grants). Reads stay open.
+func (s *Server) sameSite(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodDelete: // the calls that change the sandbox
+		default:
+			return next(c) // reads, and methods no call takes (405 says so)
+		}
+		switch r.Header.Get("Sec-Fetch-Site") {
+		case "", "same-origin", "none":
+		default:
+			return problem(c, http.StatusForbidden, "Cross-site call refused", "a web page of another site may not change the sandbox")
+		}
+		if origin := r.Header.Get("Origin"); origin != "" {
+			if u, err := url.Parse(origin); err != nil || !s.sameHost(u.Host, r.Host) {
+				return problem(c, http.StatusForbidden, "Cross-site call refused", "the call's Origin is another site")
+			}
+		}
+		ctype, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+		if strings.TrimSpace(strings.ToLower(ctype)) != "application/json" && r.Header.Get(AdminHeader) == "" {
+			return problem(c, http.StatusForbidden, "Sandbox call refused",
+				"a call that changes the sandbox needs Content-Type: application/json or an "+AdminHeader+" header (curl: -H 'Content-Type: application/json'), which a web page of another site cannot send")
+		}
+		return next(c)
+	}
+}
+
+// AdminHeader marks a sandbox call as a script's, not a web page's.
+const AdminHeader = "X-Cocmock-Admin"
+
+func (s *Server) sameHost(origin, host string) bool {
+	return strings.EqualFold(origin, host)
 }
 
 // certPEM serves the certificate HTTPS is served with.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,9 @@ func (s *sandbox) call(method, path, body string) exchange {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// A script's call, as the docs tell scripts to mark a state-changing
+	// one (TestStateChangingCallsRefuseCrossSitePages covers the refusal).
+	req.Header.Set(httpd.AdminHeader, "1")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
@@ -374,7 +378,10 @@ func streamsOneSession(t *testing.T, viaHeader bool) {
 // The profiler answers under /__admin with its named profiles, not only
 // its index, and only with the token.
 func TestTheProfilerServesNamedProfilesBehindTheToken(t *testing.T) {
-	sb := newSandbox(t, httpd.Config{AdminToken: "s3cret"})
+	if x := newSandbox(t, httpd.Config{}).call("GET", "/__admin/debug/pprof/heap?debug=1", ""); x.status != 404 {
+		t.Fatalf("the profiler without --pprof: %d", x.status)
+	}
+	sb := newSandbox(t, httpd.Config{AdminToken: "s3cret", Pprof: true})
 	if x := sb.call("GET", "/__admin/debug/pprof/heap?debug=1", ""); x.status != 401 {
 		t.Fatalf("without the token: %d", x.status)
 	}
@@ -452,5 +459,70 @@ func TestCoverageOverTheSandboxAPI(t *testing.T) {
 	}
 	if r := do(t, "POST", srv.URL+"/__admin/reset?coverage=maybe", "", ""); r.status != 400 {
 		t.Fatalf("a bad coverage parameter: %d", r.status)
+	}
+}
+
+// A web page of another site cannot change the sandbox (its fetch with
+// mode no-cors wiped every session before), and a page that rebinds its
+// own name to 127.0.0.1 cannot read it.
+func TestStateChangingCallsRefuseCrossSitePages(t *testing.T) {
+	eng := mocktest.NewEngine(t)
+	srv := httptest.NewServer(httpd.New(eng, httpd.Config{AllowedHosts: []string{"cocmock"}}).Handler())
+	t.Cleanup(srv.Close)
+	call := func(method, path string, header map[string]string) int {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		for k, v := range header {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		header             map[string]string
+		want               int
+	}{
+		{"a no-cors page's reset", "POST", "/__admin/reset?all=true", map[string]string{"Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain"}, 403},
+		{"a cross-site page's JSON reset", "POST", "/__admin/reset?all=true", map[string]string{"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json"}, 403},
+		{"another Origin", "POST", "/__admin/reset", map[string]string{"Origin": "http://evil.example", "Content-Type": "application/json"}, 403},
+		{"a form post (no JSON, no header)", "POST", "/__admin/reset", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 403},
+		{"curl without a content type", "DELETE", "/__admin/requests", nil, 403},
+		{"a script's JSON call", "POST", "/__admin/reset", map[string]string{"Content-Type": "application/json"}, 204},
+		{"a script's marked call", "DELETE", "/__admin/requests", map[string]string{"X-Cocmock-Admin": "1"}, 204},
+		{"the dashboard's own call", "POST", "/__admin/reset", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": srv.URL, "X-Cocmock-Admin": "1"}, 204},
+		{"a read from anywhere", "GET", "/__admin/requests", map[string]string{"Sec-Fetch-Site": "cross-site"}, 200},
+		{"a rebinding page's Host", "GET", "/__admin/requests", map[string]string{"Host": "attacker.example:8080"}, 403},
+		{"a rebinding page's Host, health", "GET", "/__admin/health", map[string]string{"Host": "attacker.example"}, 403},
+		{"an allowed name", "GET", "/__admin/requests", map[string]string{"Host": "cocmock:8080"}, 200},
+		{"localhost", "GET", "/__admin/requests", map[string]string{"Host": "localhost:8080"}, 200},
+		{"the API itself, any Host", "GET", "/v1/external/incident/IM1", map[string]string{"Host": "coc.myhuaweicloud.com"}, 400},
+	} {
+		if got := call(tc.method, tc.path, tc.header); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if n := len(eng.Sessions()); n < 1 {
+		t.Fatal("the sessions went")
+	}
+}
+
+// With --pprof the profiler's cmdline shows the command line without the
+// values of secret flags.
+func TestTheProfilersCmdlineHidesSecrets(t *testing.T) {
+	saved := os.Args
+	os.Args = []string{"cocmock", "--sk", "TOPSECRET", "--admin-token=HUSH", "--addr", "127.0.0.1:0"}
+	defer func() { os.Args = saved }()
+	sb := newSandbox(t, httpd.Config{Pprof: true})
+	x := sb.call("GET", "/__admin/debug/pprof/cmdline", "")
+	if x.status != 200 || strings.Contains(x.body, "TOPSECRET") || strings.Contains(x.body, "HUSH") || !strings.Contains(x.body, "127.0.0.1:0") || !strings.Contains(x.body, "[redacted]") {
+		t.Fatalf("%d %q", x.status, x.body)
 	}
 }

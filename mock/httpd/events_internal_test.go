@@ -60,7 +60,7 @@ func TestAReaderThatStopsReadingLosesTheStream(t *testing.T) {
 		defer conn.Close()
 		_ = conn.(*net.TCPConn).SetReadBuffer(4 << 10)
 		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := fmt.Fprintf(conn, "GET /__admin/events HTTP/1.1\r\nHost: sandbox\r\n\r\n"); err != nil {
+		if _, err := fmt.Fprintf(conn, "GET /__admin/events HTTP/1.1\r\nHost: localhost\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		// Read up to the stream's first comment, then read no more.

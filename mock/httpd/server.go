@@ -70,6 +70,15 @@ type Config struct {
 	// LastReload, when set, tells when the scenario files were last
 	// reloaded and how it went, for /__admin/info.
 	LastReload func() (time.Time, error)
+	// AllowedHosts are the Host names (without port) the sandbox API and
+	// the dashboard answer for, besides the loopback names (localhost,
+	// 127.0.0.1, ::1): the listen addresses' hosts and --allowed-host. A
+	// page that rebinds a name of its own to 127.0.0.1 sends its own Host,
+	// and is refused.
+	AllowedHosts []string
+	// Pprof serves the Go profiler under /__admin/debug/pprof/ (off by
+	// default: it shows the process's internals).
+	Pprof bool
 }
 
 // StatusClientClosed is logged for requests whose client left before the

@@ -41,6 +41,7 @@ func do(t *testing.T, method, url, contentType, body string) exchange {
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	req.Header.Set(httpd.AdminHeader, "1") // a script's call (see TestStateChangingCallsRefuseCrossSitePages)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ func TestASlowBodyIsCutAfterTheReadTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n%s", handlePath, strings.Repeat(" ", 100))
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n%s", handlePath, strings.Repeat(" ", 100))
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	start := time.Now()
 	_, err = io.ReadAll(conn) // returns when the server closes the connection
@@ -64,7 +64,7 @@ func TestAnAnnouncedLengthIsNotAllocatedUpFront(t *testing.T) {
 				return
 			}
 			defer conn.Close()
-			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{", handlePath)
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{", handlePath)
 			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 			_, _ = io.Copy(io.Discard, conn)
 		}()
@@ -87,7 +87,7 @@ func TestConnectionsBeyondTheCapWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	fmt.Fprintf(first, "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+	fmt.Fprintf(first, "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 	if resp, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("first: %v", err)
 	}
@@ -96,7 +96,7 @@ func TestConnectionsBeyondTheCapWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	fmt.Fprintf(second, "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+	fmt.Fprintf(second, "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 	_ = second.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 	if _, err := http.ReadResponse(bufio.NewReader(second), nil); err == nil {
 		t.Fatal("a connection beyond the cap was served while the first held the slot")

@@ -18,7 +18,10 @@ function el(tag, attrs, ...children) {
 }
 
 async function api(path, opts = {}) {
-  const headers = Object.assign({}, opts.headers || {});
+  // X-Cocmock-Admin marks the page's own calls: the sandbox refuses a call
+  // that changes it without it (or a JSON body), as another site's page
+  // cannot send it.
+  const headers = Object.assign({ "X-Cocmock-Admin": "1" }, opts.headers || {});
   if (state.token) headers.Authorization = "Bearer " + state.token;
   const resp = await fetch(path, Object.assign({}, opts, { headers }));
   if (resp.status === 401) { locked(); throw new Error("locked"); }
