@@ -524,7 +524,7 @@ func (e *Engine) render(ctx context.Context, op *openapi.Operation, r *scenarios
 	if len(body) > 0 && header.Get("Content-Type") == "" {
 		header.Set("Content-Type", "application/json")
 	}
-	reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(data.Faker().Rand), Fault: r.Fault}
+	reply := Reply{Status: r.Status, Header: header, Body: body, Delay: r.Delay.Pick(scenarios.FakerOf(data).Rand), Fault: r.Fault}
 	if r.Contract && r.Fault == scenarios.NoFault && r.Templated() {
 		if v := e.spec.ValidateResponse(ctx, op, reply.Status, header, body); len(v) > 0 {
 			reply.Violations = violationStrings(v)

@@ -88,3 +88,36 @@ func TestADelayOverTheBoundIsAFinding(t *testing.T) {
 		}
 	}
 }
+
+// A template's loops are bounded by their shape at load: text/template
+// cannot stop a loop once it runs ({{range 100000000000}}{{end}} made
+// validate run for ever and a reload hang).
+func TestRunawayTemplatesAreFindingsAtLoad(t *testing.T) {
+	for tmpl, ok := range map[string]bool{
+		`{{range 100000000000}}{{end}}`:                                      false,
+		`{{range 1000}}x{{end}}`:                                             true,
+		`{{range 1001}}x{{end}}`:                                             false,
+		`{{range 100}}{{range 100}}x{{end}}{{end}}`:                          true,
+		`{{range 100}}{{range 101}}x{{end}}{{end}}`:                          false,
+		`{{range .Body.list}}{{.}}{{end}}`:                                   true,
+		`{{range .Body.list}}{{range .Body.list}}{{end}}{{end}}`:             false,
+		`{{range 10}}{{range .Body.list}}{{end}}{{end}}`:                     false,
+		`{{if .Body.x}}{{range .Body.list}}{{range 2}}{{end}}{{end}}{{end}}`: false,
+		`{{ fake "sentence:5" }}`:                                            true,
+	} {
+		y := "name: x\ndescription: d\nrules:\n  - name: a\n    respond: {status: 200, contract: false, body: {msg: '" + tmpl + "'}}\n"
+		done := make(chan bool, 1)
+		go func() {
+			sc, _ := scenarios.Parse("x.yaml", []byte(y), spec(t))
+			done <- sc != nil
+		}()
+		select {
+		case got := <-done:
+			if got != ok {
+				t.Errorf("%s: loaded %v, want %v", tmpl, got, ok)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: loading did not end", tmpl)
+		}
+	}
+}

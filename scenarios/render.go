@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/cocmock/cocmock/incident"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/brianvoe/gofakeit/v6"
+
+	"github.com/cocmock/cocmock/incident"
+	"github.com/cocmock/cocmock/internal/textcut"
 )
 
 // Data is what reply templates see.
@@ -40,8 +44,10 @@ func (d Data) WithFaker(f *gofakeit.Faker) Data {
 	return d
 }
 
-// Faker is the source set by WithFaker (a fixed-seed one when none was).
-func (d Data) Faker() *gofakeit.Faker {
+// FakerOf is the source set by WithFaker (a fixed-seed one when none was).
+// A function, not a method of Data: templates may call any method of the
+// data they see, and a faker would give them every generator unbounded.
+func FakerOf(d Data) *gofakeit.Faker {
 	if d.faker == nil {
 		return gofakeit.New(1)
 	}
@@ -72,7 +78,7 @@ func (t *Text) Render(d Data) (string, error) {
 		return "", err
 	}
 	b := &cappedBuilder{max: MaxRender}
-	if err := tm.Funcs(templateFuncs(d.Faker())).Execute(b, d); err != nil {
+	if err := tm.Funcs(templateFuncs(FakerOf(d))).Execute(b, d); err != nil {
 		return "", err
 	}
 	return b.String(), nil
@@ -105,12 +111,21 @@ func (b *cappedBuilder) Write(p []byte) (int, error) {
 // checkFakeParams refuses sizes that would make a fake value huge: a
 // request value can reach fake ({{ fake .Body.operator }}).
 func checkFakeParams(spec string) error {
-	_, params, _ := strings.Cut(spec, ":")
+	name, params, _ := strings.Cut(spec, ":")
+	// Only a function's name and numbers: gofakeit expands every {…} it is
+	// given, so any other text ({{ fake .Body.x }} with a crafted x) could
+	// ask for generators of any size.
+	if !fakeName.MatchString(name) {
+		return fmt.Errorf("fake %q: want a gofakeit function's name, letters and digits only", textcut.Cut(spec, 64))
+	}
 	product := 1
 	for _, p := range strings.Split(params, ",") {
+		if params == "" {
+			break
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil {
-			continue
+			return fmt.Errorf("fake %q: parameters are whole numbers only (sentence:5, number:1,100)", textcut.Cut(spec, 64))
 		}
 		if n > maxFakeParam || n < 0 {
 			return fmt.Errorf("fake %q: %d is out of range (0 to %d)", spec, n, maxFakeParam)
@@ -122,6 +137,8 @@ func checkFakeParams(spec string) error {
 	return nil
 }
 
+var fakeName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]{0,63}$`)
+
 // compileText parses s as a template when it contains an action.
 func compileText(s string) (*Text, error) {
 	if !strings.Contains(s, "{{") {
@@ -131,7 +148,86 @@ func compileText(s string) (*Text, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, t := range tm.Templates() {
+		if err := checkRanges(t.Tree.Root, 1); err != nil {
+			return nil, err
+		}
+	}
 	return &Text{tmpl: tm}, nil
+}
+
+// The template's step budget, checked at load: text/template has no way
+// to stop a loop once it runs ({{range 100000000000}}{{end}} spun a core
+// for good, output or not), so what loops may do is bounded by its shape.
+// A range over a number is at most maxRangeCount, and ranges over numbers
+// nested in one another at most maxRangeSteps in all; a range over
+// anything else (request data: as long as the body is) nests with no
+// other range.
+const (
+	maxRangeCount = 1000
+	maxRangeSteps = 10000
+)
+
+// checkRanges walks a template's tree; steps is the product of the number
+// ranges around n, or 0 inside a range over data.
+func checkRanges(n parse.Node, steps int) error {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		for _, c := range n.Nodes {
+			if err := checkRanges(c, steps); err != nil {
+				return err
+			}
+		}
+	case *parse.IfNode:
+		return checkBranches(n.List, n.ElseList, steps)
+	case *parse.WithNode:
+		return checkBranches(n.List, n.ElseList, steps)
+	case *parse.RangeNode:
+		count, isNumber := rangeCount(n.Pipe)
+		switch {
+		case steps == 0:
+			return fmt.Errorf("a range inside a range over request data: it could loop for as long as the body squared; nest number ranges only")
+		case isNumber && count > maxRangeCount:
+			return fmt.Errorf("range %d: at most %d a range", count, maxRangeCount)
+		case isNumber && steps*max(count, 1) > maxRangeSteps:
+			return fmt.Errorf("nested ranges of %d steps in all: at most %d", steps*max(count, 1), maxRangeSteps)
+		case isNumber:
+			steps *= max(count, 1)
+		default:
+			if steps > 1 {
+				return fmt.Errorf("a range over request data inside a range: nest number ranges only")
+			}
+			steps = 0
+		}
+		return checkBranches(n.List, n.ElseList, steps)
+	case *parse.TemplateNode, *parse.ActionNode, *parse.TextNode, *parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
+	}
+	return nil
+}
+
+func checkBranches(list, elseList *parse.ListNode, steps int) error {
+	if err := checkRanges(list, steps); err != nil {
+		return err
+	}
+	return checkRanges(elseList, steps)
+}
+
+// rangeCount reads a range over a number literal ({{range 10}}).
+func rangeCount(pipe *parse.PipeNode) (int, bool) {
+	if pipe == nil || len(pipe.Cmds) != 1 || len(pipe.Cmds[0].Args) != 1 {
+		return 0, false
+	}
+	num, ok := pipe.Cmds[0].Args[0].(*parse.NumberNode)
+	if !ok || !num.IsInt {
+		return 0, false
+	}
+	if num.Int64 > 1<<30 || num.Int64 < 0 {
+		return 1 << 30, true
+	}
+	return int(num.Int64), true
 }
 
 // templateFuncs are the functions templates may call; none reads files or
