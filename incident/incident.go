@@ -12,10 +12,12 @@ package incident
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Statuses of an incident (coc-api.md §2.4).
@@ -179,7 +181,10 @@ func (inc *Incident) record(a Action, before, pendingBefore string) {
 	inc.entries++
 	e := Entry{
 		ID: inc.Num + "-" + strconv.Itoa(inc.entries), Time: a.Time, RequestID: a.RequestID,
-		Action: a.OperateKey, Operator: a.Operator, Comment: comment(a.Parameter), Rule: a.Rule,
+		// The client's strings, cut and copied: under --validation off an
+		// operate_key or operator may be any size, and a slice of the
+		// request would keep all of it alive.
+		Action: ownText(a.OperateKey, maxField), Operator: ownText(a.Operator, maxField), Comment: comment(a.Parameter), Rule: a.Rule,
 		StatusBefore: before, StatusAfter: inc.Status, PendingBefore: pendingBefore, PendingAfter: inc.PendingApproval,
 	}
 	if a.Parameter != nil {
@@ -201,7 +206,22 @@ func (inc *Incident) record(a Action, before, pendingBefore string) {
 // entrySize is what a history entry counts for in Size: the entry itself,
 // twice over for the slice's spare capacity, and its strings.
 func entrySize(e Entry) int {
-	return 512 + len(e.ID) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
+	return 512 + len(e.ID) + len(e.Action) + len(e.Operator) + len(e.Comment) + len(e.Parameter) + len(e.RequestID) + len(e.Rule)
+}
+
+// maxField bounds an identifier a history entry keeps (the contract's
+// 255, when it is checked).
+const maxField = 255
+
+// ownText is s cut to n bytes on a character's start, in bytes of its own.
+func ownText(s string, n int) string {
+	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
+	}
+	return strings.Clone(s)
 }
 
 // capParameter is a parameter as a history entry keeps it: its JSON text,
@@ -209,6 +229,11 @@ func entrySize(e Entry) int {
 // the stack and copied out at its length (one allocation: a buffer grown by
 // doubling cost two or three, and up to twice the bytes).
 func capParameter(p map[string]any) (json.RawMessage, bool) {
+	if approxSize(p, 0) > 4*MaxParameter {
+		// Writing a huge parameter out whole only to keep its first KiB
+		// cost its size again on every call: cut its values first.
+		p = cutValues(p, 0).(map[string]any)
+	}
 	var buf [MaxParameter + 64]byte
 	b, err := appendMarshal(buf[:0], p)
 	if err != nil {
@@ -220,6 +245,64 @@ func capParameter(p map[string]any) (json.RawMessage, bool) {
 	// A cut JSON text is no longer JSON: keep it as a string.
 	s, _ := json.Marshal(string(b[:MaxParameter]))
 	return s, true
+}
+
+// approxSize is about how many bytes a decoded JSON value writes out, and
+// stops counting past 8 × MaxParameter.
+func approxSize(v any, n int) int {
+	if n > 8*MaxParameter {
+		return n
+	}
+	switch v := v.(type) {
+	case string:
+		return n + len(v) + 2
+	case map[string]any:
+		for k, e := range v {
+			if n = approxSize(e, n+len(k)+4); n > 8*MaxParameter {
+				return n
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if n = approxSize(e, n+1); n > 8*MaxParameter {
+				return n
+			}
+		}
+	}
+	return n + 8
+}
+
+// cutValues is a copy of a decoded value with at most MaxParameter bytes
+// of each string and 64 items of each object or array, four levels deep:
+// what a history entry keeps of it (its first MaxParameter bytes) is the
+// same, for a bounded cost.
+func cutValues(v any, depth int) any {
+	switch v := v.(type) {
+	case string:
+		return ownText(v, MaxParameter)
+	case map[string]any:
+		out := make(map[string]any, min(len(v), 64))
+		if depth >= 4 {
+			return out
+		}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if len(out) == 64 {
+				break
+			}
+			out[ownText(k, MaxParameter)] = cutValues(v[k], depth+1)
+		}
+		return out
+	case []any:
+		out := make([]any, 0, min(len(v), 64))
+		if depth >= 4 {
+			return out
+		}
+		for _, e := range v[:min(len(v), 64)] {
+			out = append(out, cutValues(e, depth+1))
+		}
+		return out
+	}
+	return v
 }
 
 // comment is the free text an operation carries, for the history lists,

@@ -306,6 +306,7 @@ func (e *Engine) Serve(ctx context.Context, req Request) Reply {
 	x.Duration = e.clock.Now().Sub(start)
 	e.cover(sess, x, reply.Body)
 	x.body = nil
+	x.ownStrings()
 	e.sessions.journal(sess, *x)
 	e.watchers.publish(x)
 	if e.observer != nil {

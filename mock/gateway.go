@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/cocmock/cocmock/internal/textcut"
 	"github.com/cocmock/cocmock/mock/auth"
 )
 
@@ -24,16 +25,27 @@ func (e *Engine) authenticate(req Request, now time.Time) (principal string, rep
 		Method: req.Method, Path: req.Path, RawQuery: req.RawQuery, Host: req.Host,
 		Header: req.Header, Body: req.Body,
 	}, now)
+	// An AK, a reason (which may quote the AK) and the canonical request
+	// (the signed headers' values) are the client's to size: each is kept
+	// cut, in bytes of its own.
+	principal = textcut.Own(res.Principal, maxPrincipal)
 	if res.OK {
-		return res.Principal, nil, nil
+		return principal, nil, nil
 	}
-	r := gatewayReply(http.StatusUnauthorized, GatewayAuth, "Incorrect IAM authentication information: "+res.Reason, req.ID)
-	return res.Principal, &r, &AuthFailure{
-		Reason:           res.Reason,
-		CanonicalRequest: redactCanonical(res.CanonicalRequest),
-		StringToSign:     res.StringToSign,
+	reason := textcut.Own(res.Reason, maxReason)
+	r := gatewayReply(http.StatusUnauthorized, GatewayAuth, "Incorrect IAM authentication information: "+reason, req.ID)
+	return principal, &r, &AuthFailure{
+		Reason:           reason,
+		CanonicalRequest: textcut.Own(redactCanonical(res.CanonicalRequest), maxJournalHeader),
+		StringToSign:     textcut.Own(res.StringToSign, maxReason),
 	}
 }
+
+// Bounds of what a refused signature keeps of the client's text.
+const (
+	maxPrincipal = 128
+	maxReason    = 512
+)
 
 // redactCanonical hides the values of secret headers a client signed (the
 // SDK signs X-Security-Token with temporary credentials).

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cocmock/cocmock/internal/textcut"
 	"github.com/cocmock/cocmock/scenarios"
 )
 
@@ -256,11 +257,12 @@ func journalHeader(h http.Header) (http.Header, bool) {
 			if slices.Contains(secretHeaders, name) {
 				v = Redacted
 			}
-			if cut := max(left-len(name), 0); len(v) > cut {
-				v = strings.ToValidUTF8(v[:cut], "")
-			}
+			// Every value kept is a copy: a cut (or a value beside one)
+			// would keep the request's whole header alive.
+			v = textcut.Own(v, max(left-len(name), 0))
 			left -= len(name) + len(v)
-			out[name] = append(out[name], v)
+			key := textcut.Own(name, maxJournalHeader)
+			out[key] = append(out[key], v)
 		}
 	}
 	return out, size > maxJournalHeader
@@ -289,12 +291,38 @@ func journalBody(b []byte) (Body, bool) {
 	return Body(b), false
 }
 
+// Bounds of the client's strings an exchange keeps beside its headers and
+// bodies, each cut and copied when kept (own).
+const (
+	maxJournalMethod = 32
+	maxJournalPath   = 2 << 10
+	maxJournalField  = 256 // an incident number, an operate_key
+	maxJournalText   = 1 << 10
+)
+
+// ownStrings makes the exchange's strings that came from the client its
+// own, cut to their bounds: a slice of the request's path or body would
+// keep all of it alive, uncounted.
+func (x *Exchange) ownStrings() {
+	x.Request.Method = textcut.Own(x.Request.Method, maxJournalMethod)
+	x.Request.Path = textcut.Own(x.Request.Path, maxJournalPath)
+	x.Request.Query = textcut.Own(x.Request.Query, maxJournalPath)
+	x.IncidentNum = textcut.Own(x.IncidentNum, maxJournalField)
+	x.OperateKey = textcut.Own(x.OperateKey, maxJournalField)
+	x.StatusBefore = textcut.Own(x.StatusBefore, maxJournalField)
+	x.StatusAfter = textcut.Own(x.StatusAfter, maxJournalField)
+	for i, v := range x.Violations {
+		x.Violations[i] = textcut.Own(v, maxJournalText)
+	}
+}
+
 // size is what an exchange costs in the journal's byte budget.
 func (x *Exchange) size() int {
 	// Bodies count a quarter more than their length: the allocator rounds
 	// each to its size class (measured with BenchmarkSoak's mix).
 	bodies := len(x.Request.Body) + len(x.Reply.Body)
-	n := exchangeOverhead + bodies + bodies/4 + headerBytes(x.Request.Header) + headerBytes(x.Reply.Header)
+	n := exchangeOverhead + bodies + bodies/4 + headerBytes(x.Request.Header) + headerBytes(x.Reply.Header) +
+		len(x.Request.Method) + len(x.Request.Path) + len(x.Request.Query) + len(x.IncidentNum) + len(x.OperateKey)
 	if x.Auth != nil {
 		n += len(x.Auth.CanonicalRequest) + len(x.Auth.StringToSign)
 	}

@@ -87,6 +87,10 @@ type mediaTypeCache struct {
 
 const maxMediaTypes = 64
 
+// maxMediaTypeLength is the longest Content-Type value the cache keeps
+// (a client may send 1 MB of parameters).
+const maxMediaTypeLength = 128
+
 // mediaType is the request body media type a Content-Type picks (kin-openapi's
 // Content.Get), or nil.
 func (op *Operation) mediaType(contentType string) *openapi3.MediaType {
@@ -98,12 +102,15 @@ func (op *Operation) mediaType(contentType string) *openapi3.MediaType {
 		return mt
 	}
 	mt = op.op.RequestBody.Value.Content.Get(contentType)
+	if len(contentType) > maxMediaTypeLength {
+		return mt // a value this long is parsed each time, never kept
+	}
 	c.mu.Lock()
 	if c.seen == nil {
 		c.seen = map[string]*openapi3.MediaType{}
 	}
 	if len(c.seen) < maxMediaTypes {
-		c.seen[contentType] = mt
+		c.seen[strings.Clone(contentType)] = mt
 	}
 	c.mu.Unlock()
 	return mt

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/cocmock/cocmock/internal/textcut"
 )
@@ -32,5 +33,19 @@ func TestCutKeepsWholeCharactersAndSaysItCut(t *testing.T) {
 		if !utf8.ValidString(got) || len(got) > n+len("…") {
 			t.Fatalf("Cut(é×1000, %d) = %q", n, got)
 		}
+	}
+}
+
+func TestOwnCutsOnACharacterAndCopies(t *testing.T) {
+	big := strings.Repeat("é", 1000) // 2 bytes a character
+	got := textcut.Own(big, 5)
+	if got != "éé" {
+		t.Fatalf("%q", got)
+	}
+	if unsafe.StringData(got) == unsafe.StringData(big) {
+		t.Fatal("Own shares the original's bytes")
+	}
+	if short := textcut.Own(big[:4], 10); short != "éé" || unsafe.StringData(short) == unsafe.StringData(big) {
+		t.Fatal("a short string is copied too: it may be a slice of a larger one")
 	}
 }

@@ -6,6 +6,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -133,7 +134,7 @@ func (m *Metrics) operateKey(x *mock.Exchange) string {
 	switch {
 	case known:
 		return x.OperateKey
-	case full: // the keys only grow: no need for the write lock to know
+	case full, len(x.OperateKey) > maxLabelLength: // the keys only grow: no need for the write lock to know
 		return "other"
 	}
 	m.keysMu.Lock()
@@ -141,9 +142,16 @@ func (m *Metrics) operateKey(x *mock.Exchange) string {
 	if len(m.keys) >= maxOperateKeys {
 		return "other"
 	}
-	m.keys[x.OperateKey] = true
-	return x.OperateKey
+	// A label is kept for the life of the process: its own bytes.
+	key := strings.Clone(x.OperateKey)
+	m.keys[key] = true
+	return key
 }
+
+// maxLabelLength bounds an operate_key label's value: a longer one (only
+// --validation off lets one through) is "other", so that no client can
+// make a scrape, or the labels kept, large.
+const maxLabelLength = 64
 
 // Handler serves the metrics in Prometheus's text format.
 func (m *Metrics) Handler() http.Handler {

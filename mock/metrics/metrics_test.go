@@ -60,3 +60,17 @@ func TestObserveCountsStatusesFaultsAndGauges(t *testing.T) {
 		t.Error("a client's operate_key became a label")
 	}
 }
+
+// A long operate_key (only --validation off lets one through) is "other":
+// no label, and no scrape, grows with what a client sends.
+func TestALongOperateKeyIsNoLabel(t *testing.T) {
+	m := metrics.New()
+	long := strings.Repeat("k", 100<<10)
+	m.Observe(mock.Exchange{Operation: "HandleCocIncident", RequestValid: true, OperateKey: long, Scenario: "default", Status: 200})
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	body := rec.Body.String()
+	if strings.Contains(body, "kkkk") || !strings.Contains(body, `operate_key="other"`) || len(body) > 64<<10 {
+		t.Fatalf("a %d-byte operate_key made a %d-byte scrape", len(long), len(body))
+	}
+}
