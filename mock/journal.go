@@ -430,6 +430,9 @@ type Filter struct {
 	Rule        string
 	// Limit caps how many entries are returned (newest first); 0 is no cap.
 	Limit int
+	// Before, a request id, starts the list after that exchange: the next
+	// page of one that ended there (a cursor).
+	Before string
 }
 
 func (f Filter) matches(e *Exchange) bool {

@@ -50,7 +50,12 @@ func (e *Engine) Requests(session string, f Filter) (entries []Exchange, total i
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	skipping := f.Before != ""
 	s.journal.newestFirst(func(x *Exchange) bool {
+		if skipping {
+			skipping = x.RequestID != f.Before
+			return true
+		}
 		if f.matches(x) {
 			total++
 			if f.Limit == 0 || len(entries) < f.Limit {

@@ -11,9 +11,11 @@ import (
 	"net/http/pprof"
 	"net/url"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -274,11 +276,61 @@ func (s *Server) listRequests(c echo.Context) error {
 			*dst = n
 		}
 	}
+	f.Before = q.Get("before")
 	entries, total := s.engine.Requests(session(c), f)
-	if entries == nil {
-		entries = []mock.Exchange{}
+	next := ""
+	if f.Limit > 0 && total > len(entries) && len(entries) > 0 {
+		next = entries[len(entries)-1].RequestID
 	}
-	return c.JSON(http.StatusOK, map[string]any{"count": total, "requests": entries})
+	return s.streamList(c, total, "requests", entries, next)
+}
+
+// DefaultListWriteTimeout bounds each write of a streamed list: a client
+// that stops reading loses the connection instead of pinning the list.
+const DefaultListWriteTimeout = 10 * time.Second
+
+// streamList writes {"count":…,"<key>":[…],"next":…} one item at a time,
+// each encoded on its own, so that a list costs one item's encoding in
+// memory rather than the whole reply's (a full journal was 229 MB), with a
+// deadline on each write.
+func (s *Server) streamList(c echo.Context, count int, key string, items any, next string) error {
+	return streamList(c, s.cfg.ListWriteTimeout, count, key, items, next)
+}
+
+func streamList(c echo.Context, timeout time.Duration, count int, key string, items any, next string) error {
+	w := c.Response()
+	rc := http.NewResponseController(w.Writer)
+	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	w.WriteHeader(http.StatusOK)
+	write := func(b []byte) error {
+		_ = rc.SetWriteDeadline(time.Now().Add(timeout))
+		_, err := w.Write(b)
+		return err
+	}
+	if err := write([]byte(`{"count":` + strconv.Itoa(count) + `,"` + key + `":[`)); err != nil {
+		return nil // the client is gone; there is no one to answer
+	}
+	list := reflect.ValueOf(items)
+	for i := range list.Len() {
+		b, err := json.Marshal(list.Index(i).Interface())
+		if err != nil {
+			return nil
+		}
+		if i > 0 {
+			b = append([]byte{','}, b...)
+		}
+		if err := write(b); err != nil {
+			return nil
+		}
+	}
+	tail := "]"
+	if next != "" {
+		n, _ := json.Marshal(next)
+		tail += `,"next":` + string(n)
+	}
+	_ = write([]byte(tail + "}\n"))
+	_ = rc.SetWriteDeadline(time.Time{})
+	return nil
 }
 
 func (s *Server) clearRequests(c echo.Context) error {
@@ -288,7 +340,7 @@ func (s *Server) clearRequests(c echo.Context) error {
 
 func (s *Server) listIncidents(c echo.Context) error {
 	list := s.incidentViews(session(c))
-	return c.JSON(http.StatusOK, map[string]any{"count": len(list), "incidents": list})
+	return s.streamList(c, len(list), "incidents", list, "")
 }
 
 func (s *Server) getIncident(c echo.Context) error {
@@ -313,7 +365,7 @@ func (s *Server) putIncident(c echo.Context) error {
 
 func (s *Server) listSessions(c echo.Context) error {
 	list := s.engine.Sessions()
-	return c.JSON(http.StatusOK, map[string]any{"count": len(list), "sessions": list})
+	return s.streamList(c, len(list), "sessions", list, "")
 }
 
 func (s *Server) reset(c echo.Context) error {

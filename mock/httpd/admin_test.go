@@ -2,12 +2,16 @@ package httpd_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -525,4 +529,82 @@ func TestTheProfilersCmdlineHidesSecrets(t *testing.T) {
 	if x.status != 200 || strings.Contains(x.body, "TOPSECRET") || strings.Contains(x.body, "HUSH") || !strings.Contains(x.body, "127.0.0.1:0") || !strings.Contains(x.body, "[redacted]") {
 		t.Fatalf("%d %q", x.status, x.body)
 	}
+}
+
+// The journal pages with a cursor: ?limit=N gives "next", the request id
+// to pass as ?before= for the page after.
+func TestTheJournalPagesWithACursor(t *testing.T) {
+	sb := newSandbox(t, httpd.Config{})
+	for i := range 5 {
+		sb.operate(fmt.Sprintf("IM-%d", i), "acceptedIncident1")
+	}
+	page := func(query string) (nums []string, next string) {
+		x := sb.call("GET", "/__admin/requests?"+query, "")
+		var r struct {
+			Requests []struct {
+				IncidentNum string `json:"incident_num"`
+			} `json:"requests"`
+			Next string `json:"next"`
+		}
+		if err := json.Unmarshal([]byte(x.body), &r); err != nil || x.status != 200 {
+			t.Fatalf("%s: %d %s", query, x.status, x.body)
+		}
+		for _, e := range r.Requests {
+			nums = append(nums, e.IncidentNum)
+		}
+		return nums, r.Next
+	}
+	first, next := page("limit=2")
+	second, next2 := page("limit=2&before=" + next)
+	third, next3 := page("limit=2&before=" + next2)
+	if fmt.Sprint(first, second, third) != "[IM-4 IM-3] [IM-2 IM-1] [IM-0]" || next3 != "" {
+		t.Fatalf("%v %v %v, last next %q", first, second, third, next3)
+	}
+}
+
+// A client that asks for the journal and never reads the reply does not
+// pin the whole list: it is written an entry at a time, and the write's
+// deadline ends the connection.
+func TestAStalledReaderPinsNoWholeList(t *testing.T) {
+	eng := mocktest.NewEngine(t)
+	front := httpd.New(eng, httpd.Config{ListWriteTimeout: 300 * time.Millisecond})
+	srv := httptest.NewUnstartedServer(front.Handler())
+	srv.Config = front.HTTPServer("")
+	srv.Start()
+	t.Cleanup(srv.Close)
+	body := mocktest.HandleBodyWith("IM1", "forwardOther1", map[string]any{"virtual_send_comment": strings.Repeat("c", 60<<10)})
+	for range 300 { // about 18 MB of bodies in the journal
+		eng.Serve(context.Background(), mock.Request{ID: "0123456789abcdef0123456789abcdef", Method: "POST", Path: handlePath,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body)})
+	}
+	before := heapAfterGC()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A small receive buffer and no reading: the server's writes block.
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetReadBuffer(4 << 10)
+	}
+	fmt.Fprintf(conn, "GET /__admin/requests HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	time.Sleep(150 * time.Millisecond) // the handler is blocked writing now
+	grew := int64(heapAfterGC()) - int64(before)
+	t.Logf("heap grew %d KiB while the reader stalls", grew>>10)
+	if grew > 4<<20 {
+		t.Fatalf("a stalled reader holds %d MiB", grew>>20)
+	}
+	// Past the deadline the server gives up on it.
+	time.Sleep(time.Second)
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, conn); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Logf("read after the deadline: %v", err)
+	}
+}
+
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

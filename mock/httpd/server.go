@@ -79,6 +79,9 @@ type Config struct {
 	// Pprof serves the Go profiler under /__admin/debug/pprof/ (off by
 	// default: it shows the process's internals).
 	Pprof bool
+	// ListWriteTimeout bounds each write of a sandbox list (journal,
+	// incidents, sessions); 0 is DefaultListWriteTimeout.
+	ListWriteTimeout time.Duration
 }
 
 // StatusClientClosed is logged for requests whose client left before the
@@ -141,6 +144,9 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	}
 	if cfg.BodyBytes <= 0 {
 		cfg.BodyBytes = DefaultBodyBytes
+	}
+	if cfg.ListWriteTimeout <= 0 {
+		cfg.ListWriteTimeout = DefaultListWriteTimeout
 	}
 	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{}),
 		streamPing: 15 * time.Second, streamWrite: 10 * time.Second}
