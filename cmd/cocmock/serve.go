@@ -95,7 +95,7 @@ func serveFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.IntVar(&cfg.maxConns, "max-conns", httpd.DefaultMaxConns, "connections served at once; more wait in the kernel's accept queue")
 	fs.Var(&cfg.memLimit, "memory-limit", "the Go runtime's soft memory limit: the collector works harder near it (GOMEMLIMIT, when set, wins)")
 	fs.IntVar(&cfg.gcPercent, "gc-percent", 400, "the collector runs when the heap has grown this many percent over what was live after the last collection; --memory-limit still caps it (GOGC, when set, wins)")
-	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB, or of unknown length) read at once, each counted at --max-body; more wait, up to --read-timeout")
+	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB, or of unknown length) being read at once, charged as they arrive; more wait, up to --read-timeout")
 	fs.StringVar(&cfg.adminToken, "admin-token", "", "when set, /__admin needs Authorization: Bearer <token>, but for health, the TLS certificate and the dashboard page (whose data is locked)")
 	fs.StringVar(&cfg.auth, "auth", "none", "gateway authentication: none, token (X-Auth-Token) or aksk (SDK-HMAC-SHA256 signatures)")
 	fs.StringVar(&cfg.ak, "ak", "", "access key accepted in aksk mode (with --sk)")

@@ -57,9 +57,10 @@ type Config struct {
 	// DefaultMaxConns.
 	MaxConns int
 	// BodyBytes bounds the bytes of large request bodies (over
-	// smallBody, or of unknown length) read at once: each takes MaxBody of
-	// it until the engine has read it (a delayed reply holds none), and
-	// waits for room within ReadTimeout. Zero means
+	// smallBody, or of unknown length) being read at once: each chunk is
+	// charged as it arrives, so bytes announced but not sent hold none, and
+	// a chunk waits for room within ReadTimeout. The body is given back
+	// once the engine has read it (a delayed reply holds none). Zero means
 	// DefaultBodyBytes.
 	BodyBytes int64
 	// CertPEM, when set, is the certificate HTTPS is served with, served
@@ -107,10 +108,10 @@ type Server struct {
 	engine *mock.Engine
 	cfg    Config
 	echo   *echo.Echo
-	// largeBodies holds a token for each large body being read or handled
-	// by the engine (not while a delayed reply waits): BodyBytes/MaxBody of
-	// them.
-	largeBodies chan struct{}
+	// bodies is the BodyBytes budget of large bodies being read or handled
+	// by the engine (not while a delayed reply waits), charged for the
+	// bytes as they arrive.
+	bodies *byteBudget
 	// adminMethods lists each sandbox API path's methods, for 405s.
 	adminMethods map[string][]string
 	// closing is closed when the HTTP server shuts down, so that event
@@ -148,7 +149,7 @@ func New(engine *mock.Engine, cfg Config) *Server {
 	if cfg.ListWriteTimeout <= 0 {
 		cfg.ListWriteTimeout = DefaultListWriteTimeout
 	}
-	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), largeBodies: make(chan struct{}, max(1, cfg.BodyBytes/cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{}),
+	s := &Server{engine: engine, cfg: cfg, echo: echo.New(), bodies: newByteBudget(max(cfg.BodyBytes, cfg.MaxBody)), adminMethods: map[string][]string{}, closing: make(chan struct{}),
 		streamPing: 15 * time.Second, streamWrite: 10 * time.Second}
 	s.exchanges.New = func() any { return new(exchangeContext) }
 	e := s.echo
@@ -393,24 +394,17 @@ func (s *Server) logsAccess(ctx context.Context, level slog.Level) bool {
 // handleMock reads the request, asks the engine, and writes its reply.
 func (s *Server) handleMock(c echo.Context) error {
 	r := c.Request()
-	// A large body waits for room in the BodyBytes budget, within the read
-	// timeout, and gives it back once the engine has it: a delayed or
-	// hanging reply holds no room.
-	held := false
+	// A large body takes room in the BodyBytes budget for its bytes as
+	// they arrive (what a client announces costs it nothing it does not
+	// send), waiting within the read timeout, and gives it back once the
+	// engine has it: a delayed or hanging reply holds no room.
+	var held int64
 	release := func() {
-		if held {
-			held = false
-			<-s.largeBodies
-		}
+		s.bodies.give(held)
+		held = 0
 	}
 	defer release()
-	if r.ContentLength > smallBody || r.ContentLength < 0 {
-		if !s.roomForLargeBody(r.Context()) {
-			return abandon(c)
-		}
-		held = true
-	}
-	body, oversize, err := readBody(c.Response(), r, s.cfg.MaxBody)
+	body, oversize, err := s.readBody(c.Response(), r, &held)
 	if err != nil {
 		return abandon(c) // the client went away, or was too slow, mid-body
 	}
@@ -432,31 +426,13 @@ func (s *Server) handleMock(c echo.Context) error {
 	return s.write(c, reply)
 }
 
-// roomForLargeBody takes a large body's slot in the BodyBytes budget,
-// waiting for one within ReadTimeout (a timer only when none is free); it
-// is false when the wait ran out or the client left.
-func (s *Server) roomForLargeBody(ctx context.Context) bool {
-	select {
-	case s.largeBodies <- struct{}{}:
-		return true
-	default:
-	}
-	timeout := time.NewTimer(s.cfg.ReadTimeout)
-	defer timeout.Stop()
-	select {
-	case s.largeBodies <- struct{}{}:
-		return true
-	case <-timeout.C:
-	case <-ctx.Done():
-	}
-	return false
-}
-
-// readBody reads a request body of at most limit bytes. Only a small
-// announced body is read into a buffer of its announced size; a larger one
-// grows as bytes arrive, so that announcing a length costs the client
-// nothing it does not send.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, oversize bool, err error) {
+// readBody reads a request body of at most MaxBody bytes. A small
+// announced body is read into a buffer of its size; a larger one (or one
+// of unknown length) grows as bytes arrive, each chunk taking its bytes
+// from the BodyBytes budget first (held counts them), so that 64 senders
+// that announce 500 KB and send one byte hold 64 bytes, not the budget.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, held *int64) (body []byte, oversize bool, err error) {
+	limit := s.cfg.MaxBody
 	if r.ContentLength > limit {
 		return nil, true, nil
 	}
@@ -465,12 +441,81 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		_, err = io.ReadFull(r.Body, body)
 		return body, false, err
 	}
-	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, true, nil
+	in := http.MaxBytesReader(w, r.Body, limit)
+	var chunk [smallBody]byte
+	for {
+		n, err := in.Read(chunk[:])
+		if n > 0 {
+			if !s.bodies.take(r.Context(), int64(n), s.cfg.ReadTimeout) {
+				return nil, false, errors.New("no room for the body in time")
+			}
+			*held += int64(n)
+			body = append(body, chunk[:n]...)
+		}
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return nil, true, nil
+		case err == io.EOF:
+			return body, false, nil
+		case err != nil:
+			return nil, false, err
+		}
 	}
-	return body, false, err
+}
+
+// byteBudget is a number of bytes that readers take and give back,
+// waiting for room.
+type byteBudget struct {
+	mu      sync.Mutex
+	free    int64
+	changed chan struct{} // closed (and replaced) when bytes are given back
+}
+
+func newByteBudget(n int64) *byteBudget {
+	return &byteBudget{free: n, changed: make(chan struct{})}
+}
+
+// take takes n bytes, waiting up to timeout (or until ctx ends) for room;
+// false when it ran out.
+func (b *byteBudget) take(ctx context.Context, n int64, timeout time.Duration) bool {
+	var timer *time.Timer
+	for {
+		b.mu.Lock()
+		if b.free >= n {
+			b.free -= n
+			b.mu.Unlock()
+			if timer != nil {
+				timer.Stop()
+			}
+			return true
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(timeout) // only when there is a wait
+			defer timer.Stop()
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// give gives n bytes back and wakes those waiting.
+func (b *byteBudget) give(n int64) {
+	if n == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.free += n
+	close(b.changed)
+	b.changed = make(chan struct{})
+	b.mu.Unlock()
 }
 
 // write waits out the reply's delay, then sends it or its fault.

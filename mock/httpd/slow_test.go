@@ -171,3 +171,29 @@ func TestADelayIsCutAtMaxHang(t *testing.T) {
 		t.Fatalf("%d after %v", resp.StatusCode, elapsed)
 	}
 }
+
+// The large-body budget is charged for the bytes that arrive, not those
+// announced: senders that announce 500 KB and send one byte cannot hold
+// up a 20 KB request (one waited 29 s behind 64 of them).
+func TestAnnouncedButUnsentBytesHoldNoBudget(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxBody: 1 << 20, BodyBytes: 2 << 20, ReadTimeout: 5 * time.Second})
+	for range 8 { // four times what slots of MaxBody each would have let in
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 512000\r\n\r\n{", handlePath)
+	}
+	time.Sleep(100 * time.Millisecond) // the senders are in, holding what they sent
+	body := `{"incident_num":"IM1","operator":"u","operate_key":"forwardOther1","parameter":{"virtual_send_comment":"` + strings.Repeat("c", 20<<10) + `"}}`
+	start := time.Now()
+	resp, err := http.Post("http://"+addr+handlePath, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if elapsed := time.Since(start); resp.StatusCode != 200 || elapsed > time.Second {
+		t.Fatalf("the 20 KB request: %d after %v", resp.StatusCode, elapsed)
+	}
+}
