@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -198,4 +199,60 @@ func TestAClosedStderrDoesNotKillTheServer(t *testing.T) {
 	if dropped == nil || string(dropped[1]) == "0" {
 		t.Fatalf("no lines counted as dropped: %s", dropped)
 	}
+}
+
+// A server whose every --max-conns slot is held still answers: idle
+// keep-alive connections give their slots to new ones, and when every slot
+// is busy with a request, `cocmock health` is served from the reserve
+// (before, 1,024 idle connections made health time out for minutes).
+func TestAFullServerStillAnswersHealth(t *testing.T) {
+	httpURL, _ := runBinary(t, "--max-conns", "4")
+	addr := strings.TrimPrefix(httpURL, "http://")
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	healthCmd := func(what string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		out, err := exec.CommandContext(ctx, binary(t), "health", "--addr", addr).CombinedOutput()
+		if err != nil || time.Since(start) > 5*time.Second {
+			t.Fatalf("cocmock health with %s: %v after %v: %s", what, err, time.Since(start), out)
+		}
+	}
+	for range 4 { // idle keep-alive connections on every slot
+		c := dial()
+		fmt.Fprintf(c, "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("filling the slots: %v", err)
+		}
+	}
+	healthCmd("every slot idle")
+	// A new connection per request: a pooled one would hold a slot.
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Post(httpURL+"/v1/external/incident/handle", "application/json",
+		strings.NewReader(`{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the API with every slot idle: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	for range 4 { // requests begun and never finished on every slot
+		fmt.Fprintf(dial(), "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+	}
+	// Connections are accepted in order: once health is answered, the
+	// busy ones hold every slot.
+	healthCmd("every slot busy")
+	resp, err = client.Post(httpURL+"/v1/external/incident/handle", "application/json",
+		strings.NewReader(`{"incident_num":"IM1","operator":"u","operate_key":"acceptedIncident1"}`))
+	if err != nil || resp.StatusCode != 503 {
+		t.Fatalf("the API with every slot busy: %v %v, want the gateway's 503", resp, err)
+	}
+	resp.Body.Close()
 }

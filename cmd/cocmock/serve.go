@@ -92,7 +92,7 @@ func serveFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.Var(&cfg.journalMem, "journal-bytes", "bytes all journals hold together; beyond it the oldest exchanges go, least recently used sessions first")
 	fs.Var(&cfg.stateMem, "state-bytes", "bytes all sessions' incidents and sequence counters hold together; beyond it least recently used sessions are dropped")
 	fs.DurationVar(&cfg.readTimeout, "read-timeout", httpd.DefaultReadTimeout, "longest a client may take to send a request, body included; the connection is closed then")
-	fs.IntVar(&cfg.maxConns, "max-conns", httpd.DefaultMaxConns, "connections served at once; more wait in the kernel's accept queue")
+	fs.IntVar(&cfg.maxConns, "max-conns", httpd.DefaultMaxConns, "connections served at once; an idle keep-alive one gives its slot to a new one, and when all are busy 16 more serve the sandbox API (others get 503); past those, connections wait to be accepted")
 	fs.Var(&cfg.memLimit, "memory-limit", "the Go runtime's soft memory limit: the collector works harder near it (GOMEMLIMIT, when set, wins)")
 	fs.IntVar(&cfg.gcPercent, "gc-percent", 400, "the collector runs when the heap has grown this many percent over what was live after the last collection; --memory-limit still caps it (GOGC, when set, wins)")
 	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB, or of unknown length) being read at once, charged as they arrive; more wait, up to --read-timeout")

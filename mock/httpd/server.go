@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -206,6 +205,10 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		// HTTP/1.1 only, over TLS too: the faults (reset, empty,
 		// malformed) need the raw connection.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		// The listener (Listener) reclaims idle connections and keeps
+		// a reserve for the sandbox API: it needs to know which is which.
+		ConnState:   connState,
+		ConnContext: connContext,
 	}
 	srv.RegisterOnShutdown(s.Close)
 	return srv
@@ -214,59 +217,6 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 // Close ends the event streams; HTTPServer's Shutdown calls it. Call it
 // before closing a server that serves Handler otherwise (httptest).
 func (s *Server) Close() { s.closingOnce.Do(func() { close(s.closing) }) }
-
-// Listener bounds a listener to MaxConns connections served at once; the
-// others wait in the kernel's accept queue.
-func (s *Server) Listener(ln net.Listener) net.Listener {
-	return &limitListener{Listener: ln, slots: make(chan struct{}, s.cfg.MaxConns), done: make(chan struct{})}
-}
-
-// limitListener serves at most cap(slots) connections at once; more wait
-// in the kernel's accept queue. Unlike netutil.LimitListener its
-// connections say what they wrap (NetConn), so that a fault can reach the
-// TCP connection to send a reset.
-type limitListener struct {
-	net.Listener
-	slots     chan struct{}
-	done      chan struct{} // closed by Close: an Accept waiting for a slot gives up
-	closeOnce sync.Once
-}
-
-func (l *limitListener) Accept() (net.Conn, error) {
-	select {
-	case l.slots <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.slots
-		return nil, err
-	}
-	return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
-}
-
-func (l *limitListener) Close() error {
-	err := l.Listener.Close()
-	l.closeOnce.Do(func() { close(l.done) })
-	return err
-}
-
-// limitedConn gives its slot back when it is closed, once.
-type limitedConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(c.release)
-	return err
-}
-
-// NetConn is the connection it wraps.
-func (c *limitedConn) NetConn() net.Conn { return c.Conn }
 
 // edge is the one middleware every request passes (Echo wraps each
 // request's handler anew: one closure costs less than three). It gives the
@@ -283,6 +233,11 @@ func (s *Server) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		rid := id()
 		c.Response().Header().Set(echo.HeaderXRequestID, rid)
+		if onReserve(r) && !isAdmin(r.URL.Path) {
+			// Every slot is busy: the reserve is for the sandbox API.
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			return s.write(c, mock.GatewayError(http.StatusServiceUnavailable, rid))
+		}
 		level := slog.LevelInfo
 		if r.URL.Path == AdminPrefix+"/health" || r.URL.Path == AdminPrefix+"/metrics" {
 			level = slog.LevelDebug

@@ -78,33 +78,102 @@ func TestAnAnnouncedLengthIsNotAllocatedUpFront(t *testing.T) {
 	}
 }
 
-// Beyond MaxConns, connections wait: a second one is not served while the
-// first holds the only slot.
-func TestConnectionsBeyondTheCapWait(t *testing.T) {
+// busyConn opens a connection and starts a request it never finishes:
+// the connection holds its slot, busy, until the read timeout.
+func busyConn(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+	return c
+}
+
+// get sends one request on a connection and reads its reply.
+func get(c net.Conn, path string, wait time.Duration) (*http.Response, error) {
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path)
+	_ = c.SetReadDeadline(time.Now().Add(wait))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return resp, err
+}
+
+// A keep-alive connection idle between requests does not keep its slot
+// from a new one: the oldest idle connection is closed to make room (the
+// sandbox answered nobody while 1,024 idle connections held every slot).
+func TestAnIdleConnectionGivesItsSlotToANewOne(t *testing.T) {
 	addr := startReal(t, httpd.Config{MaxConns: 1})
 	first, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	fmt.Fprintf(first, "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-	if resp, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil || resp.StatusCode != 200 {
+	if resp, err := get(first, "/__admin/health", 5*time.Second); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("first: %v", err)
 	}
+	// first is now idle, holding the only slot.
 	second, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	fmt.Fprintf(second, "GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-	_ = second.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if _, err := http.ReadResponse(bufio.NewReader(second), nil); err == nil {
-		t.Fatal("a connection beyond the cap was served while the first held the slot")
+	if resp, err := get(second, "/__admin/health", 5*time.Second); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a new connection was not served while an idle one held the slot: %v", err)
 	}
-	first.Close() // the slot frees; the second is served
-	_ = second.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if resp, err := http.ReadResponse(bufio.NewReader(second), nil); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("second after the first left: %v", err)
+	_ = first.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := first.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Fatalf("the idle connection was kept (read %d, %v)", n, err)
+	}
+}
+
+// When every slot is busy with a request, the sandbox API still has room:
+// health answers on a connection from the reserve, the simulated API there
+// is the gateway's 503, and past the reserve connections wait.
+func TestAFullServerStillAnswersItsSandboxAPI(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxConns: 1})
+	busyConn(t, addr)
+	health, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer health.Close()
+	if resp, err := get(health, "/__admin/health", 5*time.Second); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health on a full server: %v %v", resp, err)
+	}
+	api, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	fmt.Fprintf(api, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", handlePath)
+	_ = api.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(api), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 503 || !resp.Close || !strings.Contains(string(body), `"error_code":"APIGW.`) {
+		t.Fatalf("the simulated API on the reserve: %d close=%v %s", resp.StatusCode, resp.Close, body)
+	}
+	// Fill the reserve with busy connections (an idle one would be
+	// closed to make room): the next waits.
+	health.Close()
+	for range 16 {
+		busyConn(t, addr)
+	}
+	// Connections are accepted in order: the next comes after them.
+	waiting, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiting.Close()
+	if _, err := get(waiting, "/__admin/health", 300*time.Millisecond); err == nil {
+		t.Fatal("a connection past the cap and the reserve was served")
 	}
 }
 
