@@ -22,17 +22,20 @@ var (
 )
 
 // BenchmarkSoak runs `cocmock serve` as its own process with default flags
-// and drives it with many sessions, each creating, moving and reading
-// incidents, with some large bodies; every soak-every requests it prints
-// the server's RSS (now and at its peak, from /proc), heap in use and
-// live heap, and the bytes its budgets count (journal and state, from its
-// metrics). With the budgets working, all level off once the sessions are
-// at their cap, under the README's ceilings, which the run checks.
+// (plus --pprof, for the forced collection) and drives it with many
+// sessions, each creating, moving and reading incidents, with some large
+// bodies; every soak-every requests it prints the server's RSS (now and
+// at its peak, from /proc), heap in use and live heap, and the bytes its
+// budgets count (journal and state, from its metrics). With the budgets
+// working, all level off once the sessions are at their cap, under the
+// README's ceilings, which the run checks. A hostile phase follows
+// (hostilePhase).
 //
 //	go test -run '^$' -bench Soak -benchtime 1x ./bench/
 func BenchmarkSoak(b *testing.B) {
 	bin := buildCocmock(b)
-	srv := startProcess(b, -1, "/__admin/health", bin)
+	// --pprof: the live heap is read after the profiler's forced collection.
+	srv := startProcess(b, -1, "/__admin/health", bin, "--pprof")
 	client := newClient()
 	pad := strings.Repeat("x", 8<<10) // a larger body now and then: journals fill faster
 	bodies := func(i int) (method, path string, body []byte) {
@@ -58,9 +61,27 @@ func BenchmarkSoak(b *testing.B) {
 		return "POST", handlePath, mix[round%len(mix)]
 	}
 	fmt.Printf("%10s %10s %10s %10s %10s %12s %10s %10s %8s\n", "requests", "rss MiB", "peak MiB", "heap MiB", "live MiB", "counted MiB", "live/count", "sessions", "req/s")
+	var sent, failures atomic.Int64
+	send := func(i int) {
+		method, path, body := bodies(i)
+		req, _ := http.NewRequest(method, srv.url+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Cocmock-Session", "soak-"+strconv.Itoa(i%*soakSessions))
+		resp, err := client.Do(req)
+		if err != nil {
+			failures.Add(1)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			failures.Add(1) // the mix asks for 200s and 400s only
+		}
+		sent.Add(1)
+	}
 	for b.Loop() {
-		var sent atomic.Int64
-		var failures atomic.Int64
+		sent.Store(0)
+		failures.Store(0)
 		start := time.Now()
 		for done := 0; done < *soakRequests; done += *soakEvery {
 			var wg sync.WaitGroup
@@ -75,21 +96,7 @@ func BenchmarkSoak(b *testing.B) {
 						if i >= done+n {
 							return
 						}
-						method, path, body := bodies(i)
-						req, _ := http.NewRequest(method, srv.url+path, bytes.NewReader(body))
-						req.Header.Set("Content-Type", "application/json")
-						req.Header.Set("X-Cocmock-Session", "soak-"+strconv.Itoa(i%*soakSessions))
-						resp, err := client.Do(req)
-						if err != nil {
-							failures.Add(1)
-							continue
-						}
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-						if resp.StatusCode >= 500 {
-							failures.Add(1) // the mix asks for 200s and 400s only
-						}
-						sent.Add(1)
+						send(i)
 					}
 				}()
 			}
@@ -99,16 +106,10 @@ func BenchmarkSoak(b *testing.B) {
 			// What the byte budgets count, against the live heap (what a
 			// full collection leaves, which the heap profiler's gc=1 runs):
 			// the README's Limits says how far the one exceeds the other.
-			journal, state := serverMetric(client, srv.url, "cocmock_journal_bytes"), serverMetric(client, srv.url, "cocmock_state_bytes")
-			counted := journal + state
-			if resp, err := client.Get(srv.url + "/__admin/debug/pprof/heap?gc=1"); err == nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-			live := serverMetric(client, srv.url, "go_memstats_heap_alloc_bytes")
+			live, counted := liveHeap(b, client, srv.url)
 			rate := float64(sent.Load()) / time.Since(start).Seconds()
 			fmt.Printf("%10d %10.1f %10.1f %10.1f %10.1f %12.1f %10.2f %10.0f %8.0f\n", done+n, mib(rss), mib(peak), heap/(1<<20), live/(1<<20), counted/(1<<20), live/counted, sessions, rate)
-			if live < 0 || journal < 0 || state < 0 || live > soakHeapTarget {
+			if live < 0 || counted < 0 || live > soakHeapTarget {
 				b.Fatalf("live heap %.1f MiB, counted %.1f MiB: the metrics are missing, or the heap is over the README's %d MiB target", live/(1<<20), counted/(1<<20), soakHeapTarget>>20)
 			}
 			if peak > soakRSSCeiling {
@@ -117,6 +118,28 @@ func BenchmarkSoak(b *testing.B) {
 		}
 		if f := failures.Load(); f > 0 {
 			b.Fatalf("%d requests failed", f)
+		}
+		hostilePhase(b, srv, client, func(stop <-chan struct{}) {
+			var wg sync.WaitGroup
+			var next atomic.Int64
+			for range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						send(int(next.Add(1)))
+					}
+				}()
+			}
+			wg.Wait()
+		})
+		if f := failures.Load(); f > 0 {
+			b.Fatalf("%d normal requests failed during the hostile phase", f)
 		}
 	}
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -256,3 +259,41 @@ func TestAFullServerStillAnswersHealth(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// Memory goes back to the system once a burst of load is over, not while
+// requests keep coming, and once only.
+func TestMemoryIsReturnedWhenTheLoadStops(t *testing.T) {
+	var served atomic.Int64
+	var logged bytes.Buffer
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logged.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { releaseWhenQuiet(ctx, served.Load, 100*time.Millisecond, log); close(done) }()
+	releases := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Count(logged.String(), "returned free memory")
+	}
+	for range 250 { // busy: a request every 2 ms
+		served.Add(1)
+		time.Sleep(2 * time.Millisecond)
+	}
+	if n := releases(); n != 0 {
+		t.Fatalf("released %d times under load", n)
+	}
+	time.Sleep(500 * time.Millisecond) // quiet
+	cancel()
+	<-done
+	if n := releases(); n != 1 {
+		t.Fatalf("released %d times after the load stopped, want once", n)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -123,6 +124,8 @@ type Server struct {
 	// exchanges pools the access log's exchangeContexts: at most one per
 	// request in flight is out of it.
 	exchanges sync.Pool
+	// served counts the requests that reached the edge (Served).
+	served atomic.Int64
 }
 
 // New builds the edge around an engine; all routes are set up here.
@@ -187,6 +190,9 @@ const (
 		`Documentation: docs/README.md in the cocmock repository.</p></html>`
 )
 
+// Served is how many requests have reached the server.
+func (s *Server) Served() int64 { return s.served.Load() }
+
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.echo }
 
@@ -226,6 +232,7 @@ func (s *Server) Close() { s.closingOnce.Do(func() { close(s.closing) }) }
 // metrics), so that a scraper does not drown the log.
 func (s *Server) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		s.served.Add(1)
 		r := c.Request()
 		id := s.engine.NewRequestID
 		if isAdmin(r.URL.Path) {
