@@ -17,7 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/cocmock/cocmock/internal/textcut"
 )
 
 // Statuses of an incident (coc-api.md §2.4).
@@ -181,12 +182,14 @@ func (inc *Incident) record(a Action, before, pendingBefore string) {
 	inc.entries++
 	e := Entry{
 		ID: inc.Num + "-" + strconv.Itoa(inc.entries), Time: a.Time, RequestID: a.RequestID,
-		// The client's strings, cut and copied: under --validation off an
-		// operate_key or operator may be any size, and a slice of the
-		// request would keep all of it alive.
-		Action: ownText(a.OperateKey, maxField), Operator: ownText(a.Operator, maxField), Comment: comment(a.Parameter), Rule: a.Rule,
+		Action: a.OperateKey, Operator: a.Operator, Comment: comment(a.Parameter), Rule: a.Rule,
 		StatusBefore: before, StatusAfter: inc.Status, PendingBefore: pendingBefore, PendingAfter: inc.PendingApproval,
 	}
+	// The client's strings, cut and copied (in one allocation): under
+	// --validation off an operate_key or operator may be any size, and a
+	// slice of the request would keep all of it alive.
+	textcut.OwnAll(textcut.Field{S: &e.Action, Max: maxField}, textcut.Field{S: &e.Operator, Max: maxField},
+		textcut.Field{S: &e.Comment, Max: MaxComment})
 	if a.Parameter != nil {
 		e.Parameter, e.ParameterCut = capParameter(a.Parameter)
 	}
@@ -212,17 +215,6 @@ func entrySize(e Entry) int {
 // maxField bounds an identifier a history entry keeps (the contract's
 // 255, when it is checked).
 const maxField = 255
-
-// ownText is s cut to n bytes on a character's start, in bytes of its own.
-func ownText(s string, n int) string {
-	if len(s) > n {
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s = s[:n]
-	}
-	return strings.Clone(s)
-}
 
 // capParameter is a parameter as a history entry keeps it: its JSON text,
 // or the first MaxParameter bytes of it as a string. The text is written on
@@ -279,7 +271,7 @@ func approxSize(v any, n int) int {
 func cutValues(v any, depth int) any {
 	switch v := v.(type) {
 	case string:
-		return ownText(v, MaxParameter)
+		return textcut.Own(v, MaxParameter)
 	case map[string]any:
 		out := make(map[string]any, min(len(v), 64))
 		if depth >= 4 {
@@ -289,7 +281,7 @@ func cutValues(v any, depth int) any {
 			if len(out) == 64 {
 				break
 			}
-			out[ownText(k, MaxParameter)] = cutValues(v[k], depth+1)
+			out[textcut.Own(k, MaxParameter)] = cutValues(v[k], depth+1)
 		}
 		return out
 	case []any:
@@ -306,16 +298,15 @@ func cutValues(v any, depth int) any {
 }
 
 // comment is the free text an operation carries, for the history lists,
-// cut to MaxComment bytes on a character boundary.
+// cut to MaxComment bytes on a character boundary; not yet copied (the
+// caller owns it).
 func comment(p map[string]any) string {
 	for _, k := range []string{"virtual_confirm_comment", "virtual_change_level_comment", "virtual_send_comment", "pause_reason", "note", "solution"} {
 		if s, ok := p[k].(string); ok && s != "" {
 			if len(s) > MaxComment {
 				s = strings.ToValidUTF8(s[:MaxComment], "")
 			}
-			// A copy: the request's string is the whole comment, and a
-			// slice of it would keep all of it alive.
-			return strings.Clone(s)
+			return s
 		}
 	}
 	return ""

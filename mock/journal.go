@@ -304,13 +304,15 @@ const (
 // own, cut to their bounds: a slice of the request's path or body would
 // keep all of it alive, uncounted.
 func (x *Exchange) ownStrings() {
-	x.Request.Method = textcut.Own(x.Request.Method, maxJournalMethod)
-	x.Request.Path = textcut.Own(x.Request.Path, maxJournalPath)
-	x.Request.Query = textcut.Own(x.Request.Query, maxJournalPath)
-	x.IncidentNum = textcut.Own(x.IncidentNum, maxJournalField)
-	x.OperateKey = textcut.Own(x.OperateKey, maxJournalField)
-	x.StatusBefore = textcut.Own(x.StatusBefore, maxJournalField)
-	x.StatusAfter = textcut.Own(x.StatusAfter, maxJournalField)
+	textcut.OwnAll(
+		textcut.Field{S: &x.Request.Method, Max: maxJournalMethod},
+		textcut.Field{S: &x.Request.Path, Max: maxJournalPath},
+		textcut.Field{S: &x.Request.Query, Max: maxJournalPath},
+		textcut.Field{S: &x.IncidentNum, Max: maxJournalField},
+		textcut.Field{S: &x.OperateKey, Max: maxJournalField},
+		textcut.Field{S: &x.StatusBefore, Max: maxJournalField},
+		textcut.Field{S: &x.StatusAfter, Max: maxJournalField},
+	)
 	for i, v := range x.Violations {
 		x.Violations[i] = textcut.Own(v, maxJournalText)
 	}

@@ -49,3 +49,25 @@ func TestOwnCutsOnACharacterAndCopies(t *testing.T) {
 		t.Fatal("a short string is copied too: it may be a slice of a larger one")
 	}
 }
+
+// OwnAll cuts each string to its own bound and copies them all, in one
+// allocation that holds none of the originals alive.
+func TestOwnAllCutsEachAndCopiesThemInOneAllocation(t *testing.T) {
+	big := strings.Repeat("é", 1000)
+	method, path, empty := "POST", big, ""
+	textcut.OwnAll(textcut.Field{S: &method, Max: 32}, textcut.Field{S: &path, Max: 5}, textcut.Field{S: &empty, Max: 8})
+	if method != "POST" || path != "éé" || empty != "" {
+		t.Fatalf("%q %q %q", method, path, empty)
+	}
+	if unsafe.StringData(path) == unsafe.StringData(big) {
+		t.Fatal("OwnAll shares the original's bytes")
+	}
+	a, b := strings.Repeat("a", 100), strings.Repeat("b", 100)
+	allocs := testing.AllocsPerRun(100, func() {
+		x, y := a, b
+		textcut.OwnAll(textcut.Field{S: &x, Max: 50}, textcut.Field{S: &y, Max: 50})
+	})
+	if allocs != 1 {
+		t.Fatalf("%v allocations, want 1", allocs)
+	}
+}

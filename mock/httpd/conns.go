@@ -1,7 +1,6 @@
 package httpd
 
 import (
-	"container/list"
 	"context"
 	"net"
 	"net/http"
@@ -26,7 +25,7 @@ const adminReserve = 16
 // HTTPServer sets ConnState and ConnContext for it.
 func (s *Server) Listener(ln net.Listener) net.Listener {
 	return &limitListener{Listener: ln, max: s.cfg.MaxConns, reserve: adminReserve,
-		idle: list.New(), wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // limitListener serves at most max connections at once (plus reserve
@@ -38,9 +37,9 @@ type limitListener struct {
 	max, reserve int
 
 	mu       sync.Mutex
-	open     int        // connections holding a slot
-	reserved int        // connections in the reserve
-	idle     *list.List // of *limitedConn, idle between requests, oldest first
+	open     int      // connections holding a slot
+	reserved int      // connections in the reserve
+	idle     idleList // connections idle between requests, oldest first
 
 	wake      chan struct{} // a slot was freed or a connection went idle
 	done      chan struct{} // closed by Close: an Accept waiting for room gives up
@@ -70,9 +69,9 @@ func (l *limitListener) room() (reserve bool, err error) {
 			l.open++
 			l.mu.Unlock()
 			return false, nil
-		case l.idle.Len() > 0:
-			oldest := l.idle.Remove(l.idle.Front()).(*limitedConn)
-			oldest.elem = nil
+		case l.idle.head != nil:
+			oldest := l.idle.head
+			l.idle.remove(oldest)
 			l.mu.Unlock()
 			// Its Close gives the slot back and wakes this loop.
 			_ = oldest.Close()
@@ -114,14 +113,11 @@ func (l *limitListener) state(c *limitedConn, st http.ConnState) {
 	l.mu.Lock()
 	switch st {
 	case http.StateIdle:
-		if c.elem == nil && !c.closed {
-			c.elem = l.idle.PushBack(c)
+		if !c.closed {
+			l.idle.push(c)
 		}
 	default:
-		if c.elem != nil {
-			l.idle.Remove(c.elem)
-			c.elem = nil
-		}
+		l.idle.remove(c)
 	}
 	l.mu.Unlock()
 	if st == http.StateIdle {
@@ -142,8 +138,9 @@ type limitedConn struct {
 	reserve bool // taken from the reserve: serves the sandbox API only
 
 	// guarded by l.mu
-	elem   *list.Element // in l.idle while idle
-	closed bool
+	idle       bool // in l.idle
+	prev, next *limitedConn
+	closed     bool
 }
 
 func (c *limitedConn) Close() error {
@@ -151,15 +148,47 @@ func (c *limitedConn) Close() error {
 	c.l.mu.Lock()
 	first := !c.closed
 	c.closed = true
-	if c.elem != nil {
-		c.l.idle.Remove(c.elem)
-		c.elem = nil
-	}
+	c.l.idle.remove(c)
 	c.l.mu.Unlock()
 	if first {
 		c.l.release(c.reserve)
 	}
 	return err
+}
+
+// idleList is a list of connections linked through their own fields: a
+// connection goes idle after every request, and a list that allocated a
+// node each time would cost an allocation a request.
+type idleList struct{ head, tail *limitedConn }
+
+func (q *idleList) push(c *limitedConn) {
+	if c.idle {
+		return
+	}
+	c.idle, c.prev, c.next = true, q.tail, nil
+	if q.tail != nil {
+		q.tail.next = c
+	} else {
+		q.head = c
+	}
+	q.tail = c
+}
+
+func (q *idleList) remove(c *limitedConn) {
+	if !c.idle {
+		return
+	}
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		q.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else {
+		q.tail = c.prev
+	}
+	c.idle, c.prev, c.next = false, nil, nil
 }
 
 // NetConn is the connection it wraps.
