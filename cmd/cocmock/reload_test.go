@@ -383,3 +383,39 @@ rules:
 		}
 	}
 }
+
+// A runaway template is refused at reload with its file and line, logged,
+// and does not block the next reload: {{range 100000000000}} once spun a
+// core under --watch and every later reload answered 409.
+func TestARunawayTemplateIsRefusedAndTheNextReloadWorks(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(file, []byte(teamV1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, stderr, _ := start(t, []string{"--scenarios", dir, "--log-format", "json"}, nil)
+	runaway := "name: team\ndescription: a loop that never ends\nrules:\n  - name: spin\n    respond: {status: 200, contract: false, body: {msg: '{{range 100000000000}}{{end}}'}}\n"
+	if err := os.WriteFile(file, []byte(runaway), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reload := func() (int, string) {
+		client := &http.Client{Timeout: 10 * time.Second}
+		resp, err := client.Post(url+"/__admin/reload", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := reload(); code != 422 || !strings.Contains(body, "team.yaml:5") || !strings.Contains(body, "range") {
+		t.Fatalf("reload of a runaway template: %d %s", code, body)
+	}
+	waitFor(t, "the refusal's log line", func() bool { return strings.Contains(stderr.String(), "a range") && strings.Contains(stderr.String(), "team.yaml:5") })
+	if err := os.WriteFile(file, []byte(teamV1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := reload(); code != 200 {
+		t.Fatalf("the reload after the fix: %d %s", code, body)
+	}
+}
