@@ -411,7 +411,9 @@ func TestARunawayTemplateIsRefusedAndTheNextReloadWorks(t *testing.T) {
 	if code, body := reload(); code != 422 || !strings.Contains(body, "team.yaml:5") || !strings.Contains(body, "range") {
 		t.Fatalf("reload of a runaway template: %d %s", code, body)
 	}
-	waitFor(t, "the refusal's log line", func() bool { return strings.Contains(stderr.String(), "a range") && strings.Contains(stderr.String(), "team.yaml:5") })
+	waitFor(t, "the refusal's log line", func() bool {
+		return strings.Contains(stderr.String(), "a range") && strings.Contains(stderr.String(), "team.yaml:5")
+	})
 	if err := os.WriteFile(file, []byte(teamV1), 0o644); err != nil {
 		t.Fatal(err)
 	}
