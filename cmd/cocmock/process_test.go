@@ -261,7 +261,7 @@ func TestAFullServerStillAnswersHealth(t *testing.T) {
 }
 
 // Memory goes back to the system once a burst of load is over, not while
-// requests keep coming, and once only.
+// requests keep coming, and once only; not at all when little is free.
 func TestMemoryIsReturnedWhenTheLoadStops(t *testing.T) {
 	var served atomic.Int64
 	var logged bytes.Buffer
@@ -273,7 +273,7 @@ func TestMemoryIsReturnedWhenTheLoadStops(t *testing.T) {
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { releaseWhenQuiet(ctx, served.Load, 100*time.Millisecond, log); close(done) }()
+	go func() { releaseWhenQuiet(ctx, served.Load, 100*time.Millisecond, 0, log); close(done) }()
 	releases := func() int {
 		mu.Lock()
 		defer mu.Unlock()
@@ -291,6 +291,18 @@ func TestMemoryIsReturnedWhenTheLoadStops(t *testing.T) {
 	<-done
 	if n := releases(); n != 1 {
 		t.Fatalf("released %d times after the load stopped, want once", n)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	done = make(chan struct{})
+	go func() { releaseWhenQuiet(ctx, served.Load, 100*time.Millisecond, 1<<62, log); close(done) }()
+	served.Add(1)
+	time.Sleep(150 * time.Millisecond)
+	served.Add(1)
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	<-done
+	if n := releases(); n != 1 {
+		t.Fatalf("released with less free than asked (%d releases in all)", n)
 	}
 }
 

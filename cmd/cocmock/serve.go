@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	runtimemetrics "runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -220,7 +221,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if cfg.watch {
 		go reload.watch(ctx)
 	}
-	go releaseWhenQuiet(ctx, front.Served, quietAfter, log)
+	go releaseWhenQuiet(ctx, front.Served, quietAfter, quietFree, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -452,17 +453,24 @@ func allowedHosts(cfg serveConfig) []string {
 }
 
 // quietAfter is how long the server waits without a request before it
-// gives the memory its load used back to the system.
-const quietAfter = 5 * time.Second
+// gives the memory its load used back to the system, and quietFree the
+// free heap worth giving back: a probe every few seconds on an idle
+// server leaves little, and a forced collection for it would be waste.
+const (
+	quietAfter = 5 * time.Second
+	quietFree  = 16 << 20
+)
 
 // releaseWhenQuiet returns freed memory to the system once a burst of
-// load is over: when no request arrived for a period after one did, it
-// runs a collection and debug.FreeOSMemory. The runtime's scavenger alone
-// takes minutes to give back what a burst of large bodies took (a soak's
-// RSS stayed at 103 MiB 60 s after it stopped, with 40 MiB live).
-func releaseWhenQuiet(ctx context.Context, served func() int64, every time.Duration, log *slog.Logger) {
+// load is over: when no request arrived for a period after one did, and
+// at least minFree bytes of heap are free but still held, it runs
+// debug.FreeOSMemory. The runtime's scavenger alone takes minutes to give
+// back what a burst of large bodies took (a soak's RSS stayed at 103 MiB
+// 60 s after it stopped, with 40 MiB live).
+func releaseWhenQuiet(ctx context.Context, served func() int64, every time.Duration, minFree uint64, log *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	free := []runtimemetrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
 	last, busy := served(), false
 	for {
 		select {
@@ -475,8 +483,11 @@ func releaseWhenQuiet(ctx context.Context, served func() int64, every time.Durat
 			last, busy = now, true
 		case busy:
 			busy = false
+			if runtimemetrics.Read(free); free[0].Value.Uint64() < minFree {
+				continue
+			}
 			debug.FreeOSMemory()
-			log.Debug("quiet: returned free memory to the system", "after", every)
+			log.Debug("quiet: returned free memory to the system", "after", every, "free_bytes", free[0].Value.Uint64())
 		}
 	}
 }
