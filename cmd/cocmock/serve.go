@@ -88,7 +88,7 @@ func serveFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.scenario, "scenario", mock.DefaultScenario, "scenario used when a request and its session name none")
 	fs.Int64Var(&cfg.seed, "seed", 0, "seed for every random choice and fake value; 0 picks one and prints it")
 	fs.Var(&cfg.maxBody, "max-body", "largest request body taken; larger ones get the gateway's 413 APIGW.0201")
-	fs.DurationVar(&cfg.maxHang, "max-hang", httpd.DefaultMaxHang, "longest a 'hang' fault holds a request")
+	fs.DurationVar(&cfg.maxHang, "max-hang", httpd.DefaultMaxHang, "longest a 'hang' fault, or a reply's delay, holds a request")
 	fs.IntVar(&cfg.maxSessions, "max-sessions", mock.DefaultMaxSessions, "sessions kept; the least recently used is dropped beyond it")
 	fs.IntVar(&cfg.journalSize, "journal-size", mock.DefaultJournalSize, "exchanges each session's journal keeps at most")
 	fs.Var(&cfg.journalMem, "journal-bytes", "bytes all journals hold together; beyond it the oldest exchanges go, least recently used sessions first")
@@ -97,7 +97,7 @@ func serveFlags(cfg *serveConfig) *flag.FlagSet {
 	fs.IntVar(&cfg.maxConns, "max-conns", httpd.DefaultMaxConns, "connections served at once; an idle keep-alive one gives its slot to a new one, and when all are busy 16 more serve the sandbox API (others get 503); past those, connections wait to be accepted")
 	fs.Var(&cfg.memLimit, "memory-limit", "the Go runtime's soft memory limit: the collector works harder near it (GOMEMLIMIT, when set, wins)")
 	fs.IntVar(&cfg.gcPercent, "gc-percent", 400, "the collector runs when the heap has grown this many percent over what was live after the last collection; --memory-limit still caps it (GOGC, when set, wins)")
-	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB, or of unknown length) being read at once, charged as they arrive; more wait, up to --read-timeout")
+	fs.Var(&cfg.bodyMem, "body-bytes", "bytes of large request bodies (over 16 KiB, or of unknown length) being read at once, charged as they arrive; a new body waits for room up to --read-timeout, one already holding some at most 1 s, then the gateway's 503")
 	fs.StringVar(&cfg.adminToken, "admin-token", "", "when set, /__admin needs Authorization: Bearer <token>, but for health, the TLS certificate and the dashboard page (whose data is locked)")
 	fs.StringVar(&cfg.auth, "auth", "none", "gateway authentication: none, token (X-Auth-Token) or aksk (SDK-HMAC-SHA256 signatures)")
 	fs.StringVar(&cfg.ak, "ak", "", "access key accepted in aksk mode (with --sk)")
@@ -221,7 +221,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if cfg.watch {
 		go reload.watch(ctx)
 	}
-	go releaseWhenQuiet(ctx, front.Served, quietAfter, quietFree, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -248,6 +247,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go func() { served <- srv.ServeTLS(tlsLn, "", "") }()
 	}
 	start.print(stdout, cfg.logFormat)
+	quiet, endQuiet := context.WithCancel(ctx)
+	defer endQuiet()
+	go releaseWhenQuiet(quiet, front.Served, quietAfter, quietFree, log)
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:

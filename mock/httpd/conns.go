@@ -113,7 +113,9 @@ func (l *limitListener) state(c *limitedConn, st http.ConnState) {
 	l.mu.Lock()
 	switch st {
 	case http.StateIdle:
-		if !c.closed {
+		// A reserve connection holds no slot: closing it would free
+		// none, and would cut the operator's view of a full server.
+		if !c.closed && !c.reserve {
 			l.idle.push(c)
 		}
 	default:

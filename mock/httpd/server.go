@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,8 @@ type Config struct {
 	// MaxBody is the largest request body taken, in bytes; larger ones get
 	// the gateway's 413. Zero means DefaultMaxBody.
 	MaxBody int64
-	// MaxHang bounds the "hang" fault. Zero means DefaultMaxHang.
+	// MaxHang bounds the "hang" fault and a reply's delay. Zero means
+	// DefaultMaxHang.
 	MaxHang time.Duration
 	// Logger receives the server's log, and the access log unless
 	// AccessLog is set.
@@ -190,7 +192,8 @@ const (
 		`Documentation: docs/README.md in the cocmock repository.</p></html>`
 )
 
-// Served is how many requests have reached the server.
+// Served is how many requests the simulated API has had (the sandbox
+// API's probes and scrapes are not counted: they do not make load).
 func (s *Server) Served() int64 { return s.served.Load() }
 
 // Handler is the server's http.Handler.
@@ -232,7 +235,6 @@ func (s *Server) Close() { s.closingOnce.Do(func() { close(s.closing) }) }
 // metrics), so that a scraper does not drown the log.
 func (s *Server) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		s.served.Add(1)
 		r := c.Request()
 		id := s.engine.NewRequestID
 		if isAdmin(r.URL.Path) {
@@ -355,6 +357,7 @@ func (s *Server) logsAccess(ctx context.Context, level slog.Level) bool {
 
 // handleMock reads the request, asks the engine, and writes its reply.
 func (s *Server) handleMock(c echo.Context) error {
+	s.served.Add(1)
 	r := c.Request()
 	// A large body takes room in the BodyBytes budget for its bytes as
 	// they arrive (what a client announces costs it nothing it does not
@@ -367,6 +370,11 @@ func (s *Server) handleMock(c echo.Context) error {
 	}
 	defer release()
 	body, oversize, err := s.readBody(c.Response(), r, &held)
+	if errors.Is(err, errNoRoom) {
+		// The rest of the body is unread: the connection cannot be reused.
+		c.Response().Header().Set(echo.HeaderConnection, "close")
+		return s.write(c, mock.GatewayError(http.StatusServiceUnavailable, c.Response().Header().Get(echo.HeaderXRequestID)))
+	}
 	if err != nil {
 		return abandon(c) // the client went away, or was too slow, mid-body
 	}
@@ -390,41 +398,59 @@ func (s *Server) handleMock(c echo.Context) error {
 
 // readBody reads a request body of at most MaxBody bytes. A small
 // announced body is read into a buffer of its size; a larger one (or one
-// of unknown length) grows as bytes arrive, each chunk taking its bytes
-// from the BodyBytes budget first (held counts them), so that 64 senders
-// that announce 500 KB and send one byte hold 64 bytes, not the budget.
+// of unknown length) grows as bytes arrive, each read taking its bytes
+// from the BodyBytes budget first (held counts them; the buffer's spare
+// room is not counted), so that 64 senders that announce 500 KB and send
+// one byte hold 64 bytes, not the budget. A body that already holds
+// bytes waits for more room only briefly (holderWait): bodies half read,
+// each waiting for the others to finish, would otherwise all wait out
+// the read timeout together.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, held *int64) (body []byte, oversize bool, err error) {
 	limit := s.cfg.MaxBody
-	if r.ContentLength > limit {
+	switch {
+	case r.ContentLength > limit:
 		return nil, true, nil
-	}
-	if r.ContentLength > 0 && r.ContentLength <= smallBody {
+	case r.ContentLength == 0:
+		return nil, false, nil
+	case r.ContentLength <= smallBody && r.ContentLength > 0:
 		body = make([]byte, r.ContentLength)
 		_, err = io.ReadFull(r.Body, body)
 		return body, false, err
 	}
 	in := http.MaxBytesReader(w, r.Body, limit)
-	var chunk [smallBody]byte
 	for {
-		n, err := in.Read(chunk[:])
+		body = slices.Grow(body, smallBody)
+		n, err := in.Read(body[len(body):cap(body)])
 		if n > 0 {
-			if !s.bodies.take(r.Context(), int64(n), s.cfg.ReadTimeout) {
-				return nil, false, errors.New("no room for the body in time")
+			wait := s.cfg.ReadTimeout
+			if *held > 0 {
+				wait = min(wait, holderWait)
+			}
+			if !s.bodies.take(r.Context(), int64(n), wait) {
+				return nil, false, errNoRoom
 			}
 			*held += int64(n)
-			body = append(body, chunk[:n]...)
+			body = body[:len(body)+n]
 		}
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return nil, true, nil
-		case err == io.EOF:
-			return body, false, nil
-		case err != nil:
+		if err != nil {
+			if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+				return nil, true, nil
+			}
+			if err == io.EOF {
+				return body, false, nil
+			}
 			return nil, false, err
 		}
 	}
 }
+
+// holderWait is how long a body that holds bytes of the budget waits for
+// room for more before it is refused.
+const holderWait = time.Second
+
+// errNoRoom is readBody's error when the BodyBytes budget had no room in
+// time: the client gets the gateway's 503.
+var errNoRoom = errors.New("no room for the body in time")
 
 // byteBudget is a number of bytes that readers take and give back,
 // waiting for room.

@@ -266,3 +266,79 @@ func TestAnnouncedButUnsentBytesHoldNoBudget(t *testing.T) {
 		t.Fatalf("the 20 KB request: %d after %v", resp.StatusCode, elapsed)
 	}
 }
+
+// The operator's keep-alive connection on the reserve is not closed to
+// make room: it holds no slot, and closing it would free none.
+func TestAReserveConnectionIsNotReclaimed(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxConns: 1})
+	busyConn(t, addr)
+	operator, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer operator.Close()
+	if resp, err := get(operator, "/__admin/health", 5*time.Second); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health on the reserve: %v", err)
+	}
+	other, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if resp, err := get(other, "/__admin/health", 5*time.Second); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a second reserve connection: %v", err)
+	}
+	if resp, err := get(operator, "/__admin/health", 5*time.Second); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the operator's idle connection was closed: %v", err)
+	}
+}
+
+// Bodies half read do not wait for one another until the read timeout: one
+// that holds bytes and finds no room is the gateway's 503 within about a
+// second.
+func TestHalfReadBodiesDoNotStallEachOther(t *testing.T) {
+	addr := startReal(t, httpd.Config{MaxBody: 64 << 10, BodyBytes: 64 << 10, ReadTimeout: 20 * time.Second})
+	send := func(n int) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 61440\r\n\r\n%s", handlePath, strings.Repeat(" ", n))
+		return c
+	}
+	send(40 << 10) // holds 40 KiB and stalls
+	time.Sleep(200 * time.Millisecond)
+	second := send(40 << 10) // gets what is left, then needs more
+	start := time.Now()
+	_ = second.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(second), nil)
+	if err != nil {
+		t.Fatalf("no answer after %v: %v", time.Since(start), err)
+	}
+	if resp.StatusCode != 503 || time.Since(start) > 5*time.Second {
+		t.Fatalf("%d after %v, want the gateway's 503 at once", resp.StatusCode, time.Since(start))
+	}
+}
+
+// A request with no body allocates no body buffer (every GET took 16 KiB).
+func TestABodilessRequestAllocatesNoBodyBuffer(t *testing.T) {
+	front := httpd.New(mocktest.NewEngine(t), httpd.Config{})
+	h := front.Handler()
+	serve := func() {
+		r := httptest.NewRequest("GET", "/v1/external/incident/IM1", nil)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	serve()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const n = 200
+	for range n {
+		serve()
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 12<<10 {
+		t.Fatalf("%d bytes allocated a GET", per)
+	}
+}
