@@ -94,16 +94,19 @@ func TestADelayOverTheBoundIsAFinding(t *testing.T) {
 // validate run for ever and a reload hang).
 func TestRunawayTemplatesAreFindingsAtLoad(t *testing.T) {
 	for tmpl, ok := range map[string]bool{
-		`{{range 100000000000}}{{end}}`:                                      false,
-		`{{range 1000}}x{{end}}`:                                             true,
-		`{{range 1001}}x{{end}}`:                                             false,
-		`{{range 100}}{{range 100}}x{{end}}{{end}}`:                          true,
-		`{{range 100}}{{range 101}}x{{end}}{{end}}`:                          false,
-		`{{range .Body.list}}{{.}}{{end}}`:                                   true,
-		`{{range .Body.list}}{{range .Body.list}}{{end}}{{end}}`:             false,
-		`{{range 10}}{{range .Body.list}}{{end}}{{end}}`:                     false,
-		`{{if .Body.x}}{{range .Body.list}}{{range 2}}{{end}}{{end}}{{end}}`: false,
-		`{{ fake "sentence:5" }}`:                                            true,
+		`{{range 100000000000}}{{end}}`:                                                   false,
+		`{{range 1000}}x{{end}}`:                                                          true,
+		`{{range 1001}}x{{end}}`:                                                          false,
+		`{{range 100}}{{range 100}}x{{end}}{{end}}`:                                       true,
+		`{{range 100}}{{range 101}}x{{end}}{{end}}`:                                       false,
+		`{{range .Body.list}}{{.}}{{end}}`:                                                true,
+		`{{range .Body.list}}{{range .Body.list}}{{end}}{{end}}`:                          false,
+		`{{range 10}}{{range .Body.list}}{{end}}{{end}}`:                                  false,
+		`{{if .Body.x}}{{range .Body.list}}{{range 2}}{{end}}{{end}}{{end}}`:              false,
+		`{{ fake "sentence:5" }}`:                                                         true,
+		`{{define "b"}}{{range 1000}}{{end}}{{end}}{{range 1000}}{{template "b"}}{{end}}`: false,
+		`{{define "b"}}{{range 10}}{{end}}{{end}}{{range 10}}{{template "b"}}{{end}}`:     true,
+		`{{define "b"}}{{template "b"}}{{end}}{{template "b"}}`:                           false,
 	} {
 		y := "name: x\ndescription: d\nrules:\n  - name: a\n    respond: {status: 200, contract: false, body: {msg: '" + tmpl + "'}}\n"
 		done := make(chan bool, 1)

@@ -149,7 +149,7 @@ func compileText(s string) (*Text, error) {
 		return nil, err
 	}
 	for _, t := range tm.Templates() {
-		if err := checkRanges(t.Tree.Root, 1); err != nil {
+		if err := (rangeCheck{tm: tm, in: map[string]bool{}}).check(t.Tree.Root, 1); err != nil {
 			return nil, err
 		}
 	}
@@ -168,23 +168,31 @@ const (
 	maxRangeSteps = 10000
 )
 
-// checkRanges walks a template's tree; steps is the product of the number
-// ranges around n, or 0 inside a range over data.
-func checkRanges(n parse.Node, steps int) error {
+// rangeCheck walks a template's trees: check's steps is the product of
+// the number ranges around a node, or 0 inside a range over data. A
+// {{template}} call is walked where it is called, with the steps around
+// it (a defined template called in a range loops as that range does);
+// in names the templates being walked, so that recursion is a finding.
+type rangeCheck struct {
+	tm *template.Template
+	in map[string]bool
+}
+
+func (rc rangeCheck) check(n parse.Node, steps int) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
 			return nil
 		}
 		for _, c := range n.Nodes {
-			if err := checkRanges(c, steps); err != nil {
+			if err := rc.check(c, steps); err != nil {
 				return err
 			}
 		}
 	case *parse.IfNode:
-		return checkBranches(n.List, n.ElseList, steps)
+		return rc.branches(n.List, n.ElseList, steps)
 	case *parse.WithNode:
-		return checkBranches(n.List, n.ElseList, steps)
+		return rc.branches(n.List, n.ElseList, steps)
 	case *parse.RangeNode:
 		count, isNumber := rangeCount(n.Pipe)
 		switch {
@@ -202,17 +210,28 @@ func checkRanges(n parse.Node, steps int) error {
 			}
 			steps = 0
 		}
-		return checkBranches(n.List, n.ElseList, steps)
-	case *parse.TemplateNode, *parse.ActionNode, *parse.TextNode, *parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
+		return rc.branches(n.List, n.ElseList, steps)
+	case *parse.TemplateNode:
+		if rc.in[n.Name] {
+			return fmt.Errorf("template %q calls itself: it could loop for good", n.Name)
+		}
+		called := rc.tm.Lookup(n.Name)
+		if called == nil || called.Tree == nil {
+			return nil // text/template reports it when it runs
+		}
+		rc.in[n.Name] = true
+		defer delete(rc.in, n.Name)
+		return rc.check(called.Tree.Root, steps)
+	case *parse.ActionNode, *parse.TextNode, *parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
 	}
 	return nil
 }
 
-func checkBranches(list, elseList *parse.ListNode, steps int) error {
-	if err := checkRanges(list, steps); err != nil {
+func (rc rangeCheck) branches(list, elseList *parse.ListNode, steps int) error {
+	if err := rc.check(list, steps); err != nil {
 		return err
 	}
-	return checkRanges(elseList, steps)
+	return rc.check(elseList, steps)
 }
 
 // rangeCount reads a range over a number literal ({{range 10}}).
