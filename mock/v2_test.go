@@ -238,7 +238,7 @@ func TestListIncidentsFiltersSortsAndPages(t *testing.T) {
 	eng := newEngine(t, mock.WithClock(clock))
 	var nums []string
 	for i := range 5 {
-		level := fmt.Sprintf(`"level_%d0"`, i+1)
+		level := fmt.Sprintf(`"level_%d0"`, (i*2)%5+1) // 10 30 50 20 40: not in creation order
 		nums = append(nums, create(t, eng, map[string]string{"incident_level": level, "incident_title": fmt.Sprintf(`"db %d"`, i)}))
 		clock.now = clock.now.Add(time.Minute)
 	}
@@ -270,12 +270,12 @@ func TestListIncidentsFiltersSortsAndPages(t *testing.T) {
 		{`{"contain_total":true,"per_page":2,"page":9}`, "[] 5"},
 		{`{"per_page":1,"contain_all":true}`, "[db 4 db 3 db 2 db 1 db 0] 0"},
 		{`{"sort_filter":{"field":"create_time","operator":"asc","values":[]}}`, "[db 0 db 1 db 2 db 3 db 4] 0"},
-		{`{"sort_filter":{"field":"level_id","operator":"desc","values":[]}}`, "[db 4 db 3 db 2 db 1 db 0] 0"},
+		{`{"sort_filter":{"field":"level_id","operator":"desc","values":[]}}`, "[db 2 db 4 db 1 db 3 db 0] 0"},
 		// Terraform's window: >= and <= on create_time, as strings.
 		{`{"string_filters":[{"field":"create_time","operator":">=","values":["` + ms(1) + `"],"name":"s"},{"field":"create_time","operator":"<=","values":["` + ms(3) + `"],"name":"e"}]}`, "[db 3 db 2 db 1] 0"},
 		{`{"int_filters":[{"field":"create_time","operator":">","values":[` + ms(3) + `]}]}`, "[db 4] 0"},
 		{`{"string_filters":[{"field":"title","operator":"endwith","values":["2","4"]}]}`, "[db 4 db 2] 0"},
-		{`{"string_filters":[{"field":"level_id","operator":"in","values":["level_10","level_50"]}]}`, "[db 4 db 0] 0"},
+		{`{"string_filters":[{"field":"level_id","operator":"in","values":["level_10","level_50"]}]}`, "[db 2 db 0] 0"},
 		{`{"string_filters":[{"field":"level_id","operator":"!=","values":["level_10"]}]}`, "[db 4 db 3 db 2 db 1] 0"},
 		// condition: named filters combine as it says.
 		{`{"string_filters":[{"field":"title","operator":"=","values":["db 0"],"name":"a"},{"field":"title","operator":"=","values":["db 1"],"name":"b"},{"field":"level_id","operator":"like","values":["0"],"name":"c"}],"condition":"(a | b) & c"}`, "[db 1 db 0] 0"},
